@@ -163,12 +163,19 @@ public final class Lake {
       if (t.layer() != null) {
         spark.sql("CREATE DATABASE IF NOT EXISTS " + t.layer());
       }
-      spark.sql(
-          "CREATE TABLE IF NOT EXISTS "
-              + name
-              + " USING delta LOCATION '"
-              + path(t).replace("'", "\\'")
-              + "'");
+      String location = path(t).replace("'", "\\'");
+      if (spark.catalog().tableExists(name)) {
+        // Re-point an external registration left by another lake in this session; never touch a
+        // managed table (dropping it would delete its data).
+        if (!"EXTERNAL".equalsIgnoreCase(spark.catalog().getTable(name).tableType())) {
+          throw new PipelineException(
+              "Cannot register " + name + " for the lake at " + root,
+              "a managed table of that name already exists in the catalog",
+              "use another Spark catalog database or drop that table yourself");
+        }
+        spark.sql("DROP TABLE " + name);
+      }
+      spark.sql("CREATE TABLE " + name + " USING delta LOCATION '" + location + "'");
     }
   }
 
