@@ -25,7 +25,6 @@ final class BenchCommand implements Callable<Integer> {
   static final Map<String, String> BENCHMARKS = new TreeMap<>();
 
   static {
-    BENCHMARKS.put("ingest", "io.instructlake.bench.IngestBenchmark");
   }
 
   @Spec CommandSpec spec;

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -104,8 +103,7 @@ public final class DatasetMapping implements Serializable {
           "point input.dataset-info at a valid LLaMA-Factory dataset_info.json");
     }
     Map<String, DatasetMapping> out = new HashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : root.properties()) {
       JsonNode file = e.getValue().get("file_name");
       if (file != null && file.isTextual()) {
         out.put(file.asText(), fromEntry(e.getValue()));

@@ -167,7 +167,7 @@ public final class Lake {
       if (spark.catalog().tableExists(name)) {
         // Re-point an external registration left by another lake in this session; never touch a
         // managed table (dropping it would delete its data).
-        if (!"EXTERNAL".equalsIgnoreCase(spark.catalog().getTable(name).tableType())) {
+        if (!"EXTERNAL".equalsIgnoreCase(tableType(name))) {
           throw new PipelineException(
               "Cannot register " + name + " for the lake at " + root,
               "a managed table of that name already exists in the catalog",
@@ -176,6 +176,15 @@ public final class Lake {
         spark.sql("DROP TABLE " + name);
       }
       spark.sql("CREATE TABLE " + name + " USING delta LOCATION '" + location + "'");
+    }
+  }
+
+  private String tableType(String name) {
+    try {
+      return spark.catalog().getTable(name).tableType();
+    } catch (org.apache.spark.sql.AnalysisException e) {
+      throw new PipelineException(
+          "Cannot inspect catalog table " + name, e.getMessage(), "check the Spark catalog", e);
     }
   }
 

@@ -58,7 +58,7 @@ class SharedCorporaIngestTest extends SparkTestBase {
         }
       }
     }
-    assertEquals(9, expected.size(), "the shared corpora README lists 9 data files: " + expected);
+    assertEquals(8, expected.size(), "the shared corpora README lists 8 data files: " + expected);
 
     Lake lake = newLake("shared");
     PipelineConfig config =
