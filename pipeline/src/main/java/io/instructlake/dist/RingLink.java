@@ -36,6 +36,7 @@ final class RingLink implements AutoCloseable {
   private final Selector selector;
   private final SelectionKey rightKey;
   private final SelectionKey leftKey;
+  private long waitNanos;
 
   private RingLink(
       int rank,
@@ -272,10 +273,38 @@ final class RingLink implements AutoCloseable {
    *     direction for the timeout; the message names the peer's rank and address
    */
   void exchange(ByteBuffer send, ByteBuffer recv, String what) {
+    exchange(send, recv, what, null, 0);
+  }
+
+  /** Consumes received bytes while the transfer goes on (overlapping compute with the network). */
+  interface Receiver {
+    /** Bytes {@code [from, to)} of the receive buffer have arrived (whole values only). */
+    void received(int from, int to);
+  }
+
+  /**
+   * As {@link #exchange(ByteBuffer, ByteBuffer, String)}, calling {@code receiver} for every {@code
+   * grain} bytes received (and the tail) as soon as they arrive; {@code recv} starts at position 0.
+   */
+  void exchange(ByteBuffer send, ByteBuffer recv, String what, Receiver receiver, int grain) {
+    int done = 0;
     long deadline = System.nanoTime() + timeoutNanos;
     try {
-      while (send.hasRemaining() || recv.hasRemaining()) {
+      while (send.hasRemaining()
+          || recv.hasRemaining()
+          || (receiver != null && done < recv.limit())) {
         boolean progress = false;
+        if (receiver != null) {
+          // one grain of compute at a time, between socket calls, so both keep moving
+          int pos = recv.position();
+          int upTo = pos == recv.limit() ? pos : done + (pos - done) / grain * grain;
+          if (upTo > done) {
+            upTo = (int) Math.min(upTo, (long) done + grain);
+            receiver.received(done, upTo);
+            done = upTo;
+            progress = true;
+          }
+        }
         if (send.hasRemaining()) {
           progress |= writeTo(send, what) > 0;
         }
@@ -311,7 +340,9 @@ final class RingLink implements AutoCloseable {
         }
         rightKey.interestOps(send.hasRemaining() ? SelectionKey.OP_WRITE : 0);
         leftKey.interestOps(recv.hasRemaining() ? SelectionKey.OP_READ : 0);
+        long w0 = System.nanoTime();
         selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
+        waitNanos += System.nanoTime() - w0;
         selector.selectedKeys().clear();
       }
     } catch (ClosedChannelException e) {
@@ -327,6 +358,11 @@ final class RingLink implements AutoCloseable {
           "the peer task died or the network failed; see the peers' logs",
           e);
     }
+  }
+
+  /** Total time blocked waiting for a peer (neither sending nor receiving possible). */
+  long waitNanos() {
+    return waitNanos;
   }
 
   private int writeTo(ByteBuffer send, String what) throws IOException {
