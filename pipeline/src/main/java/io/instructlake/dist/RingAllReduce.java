@@ -112,8 +112,7 @@ public final class RingAllReduce implements AutoCloseable {
   public static Endpoint bindLocal(String host) {
     Objects.requireNonNull(host, "host");
     try {
-      ServerSocketChannel server = ServerSocketChannel.open();
-      server.bind(new InetSocketAddress(host, 0), 64);
+      ServerSocketChannel server = RingLink.bindServer(new InetSocketAddress(host, 0));
       int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
       String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
       return new Endpoint(server, h + ":" + port);
@@ -619,8 +618,7 @@ public final class RingAllReduce implements AutoCloseable {
         server = endpoint.server();
       } else {
         try {
-          server = ServerSocketChannel.open();
-          server.bind(parseAddress(peers.get(rank)), 64);
+          server = RingLink.bindServer(parseAddress(peers.get(rank)));
         } catch (IOException e) {
           throw new PipelineException(
               "Cannot open the all-reduce server of rank " + rank + " on " + peers.get(rank),

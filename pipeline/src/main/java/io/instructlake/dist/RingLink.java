@@ -27,6 +27,14 @@ final class RingLink implements AutoCloseable {
   static final int PROTOCOL = 1;
   private static final int HELLO_BYTES = 24;
 
+  /**
+   * Socket buffer size requested for the ring's data direction (send buffer of the connection to
+   * the right, receive buffer of the server socket that accepts the left): large enough that a
+   * whole chunk of a default bucket fits in the kernel, so a rank rarely blocks waiting for its
+   * peer to be scheduled (Linux caps the request at net.core.[rw]mem_max; 4 MiB here).
+   */
+  static final int SOCKET_BUFFER_BYTES = 4 << 20;
+
   private final int rank;
   private final String rightName;
   private final String leftName;
@@ -141,6 +149,7 @@ final class RingLink implements AutoCloseable {
       SocketChannel ch = SocketChannel.open();
       try {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER_BYTES);
         ch.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, remainingMs));
         return ch;
       } catch (ConnectException | SocketTimeoutException e) {
@@ -404,6 +413,19 @@ final class RingLink implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new PipelineException(
           "All-reduce rendezvous interrupted", "the task was interrupted", "none", e);
+    }
+  }
+
+  /** Binds a ring server socket with the large receive buffer (set before accept, for scaling). */
+  static ServerSocketChannel bindServer(InetSocketAddress address) throws IOException {
+    ServerSocketChannel server = ServerSocketChannel.open();
+    try {
+      server.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER_BYTES);
+      server.bind(address, 64);
+      return server;
+    } catch (IOException e) {
+      closeQuietly(server);
+      throw e;
     }
   }
 
