@@ -127,9 +127,9 @@ public final class AllReduceBenchmark {
     String machine =
         String.format(
             Locale.ROOT,
-            "%d cores, %d MiB max heap per JVM, Java %s, %s %s",
+            "%d cores, %d MiB memory, Java %s, %s %s",
             Runtime.getRuntime().availableProcessors(),
-            Runtime.getRuntime().maxMemory() >> 20,
+            totalMemoryMib(),
             System.getProperty("java.version"),
             System.getProperty("os.name"),
             System.getProperty("os.arch"));
@@ -169,6 +169,15 @@ public final class AllReduceBenchmark {
         (name.endsWith(".md") ? name.substring(0, name.length() - 3) : name) + ".json";
     Files.writeString(out.resolveSibling(jsonName), jsonText + "\n");
     System.out.println("wrote " + out + " and " + out.resolveSibling(jsonName));
+  }
+
+  private static long totalMemoryMib() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getTotalMemorySize() >> 20;
+    }
+    return -1;
   }
 
   /** Starts W rank processes, hands them the peer list, returns rank 0's seconds per call. */
