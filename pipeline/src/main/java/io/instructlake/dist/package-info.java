@@ -8,7 +8,9 @@
  * task:
  *
  * <pre>{@code
- * RingAllReduce.Endpoint endpoint = RingAllReduce.bindLocal();          // open the server first
+ * // open the server first, on the executor's advertised host (getLocalHost() can be 127.0.1.1)
+ * String host = SparkEnv.get().blockManager().blockManagerId().host();
+ * RingAllReduce.Endpoint endpoint = RingAllReduce.bindLocal(host);
  * String[] peers = barrierContext.allGather(endpoint.address());        // the single rendezvous
  * try (RingAllReduce ring = RingAllReduce.builder()
  *     .setRank(barrierContext.partitionId())
