@@ -1,0 +1,376 @@
+package io.instructlake.dist;
+
+import static io.instructlake.dist.RingHarness.closeAll;
+import static io.instructlake.dist.RingHarness.expectedMean;
+import static io.instructlake.dist.RingHarness.input;
+import static io.instructlake.dist.RingHarness.parallel;
+import static io.instructlake.dist.RingHarness.ring;
+import static io.instructlake.dist.RingHarness.tolerance;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.instructlake.PipelineException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RingAllReduceTest {
+  private static final double FP32_UNIT = Math.scalb(1.0, -23);
+  private static final double BF16_UNIT = Math.scalb(1.0, -8);
+
+  /** Sizes: empty, shorter than W, odd, one bucket plus one, many buckets. */
+  private static final int[] SIZES = {0, 1, 2, 3, 17, 64, 65, 1001, 65_537};
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4})
+  void meanEqualsDoubleReferenceAndIsIdenticalOnEveryRank(int w) throws Exception {
+    // 256-byte buckets (64 values) so that most sizes span several buckets with uneven chunks
+    List<RingAllReduce> ranks = ring(w, b -> b.optBucketBytes(256));
+    try {
+      int call = 0;
+      for (int n : SIZES) {
+        for (int divisor : new int[] {1, 3}) {
+          checkCall(ranks, 11, call++, n, divisor, WireFormat.FP32);
+        }
+      }
+      for (RingAllReduce r : ranks) {
+        assertEquals(call, r.calls());
+      }
+    } finally {
+      closeAll(ranks);
+    }
+  }
+
+  @Test
+  void defaultBucketOnLargeOddBuffer() throws Exception {
+    // 1.5 default buckets of 1 Mi values plus an odd tail
+    List<RingAllReduce> ranks = ring(3, b -> {});
+    try {
+      checkCall(ranks, 5, 0, 1_572_865, 2, WireFormat.FP32);
+    } finally {
+      closeAll(ranks);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {2, 3, 4})
+  void bf16WireWithinBf16Tolerance(int w) throws Exception {
+    List<RingAllReduce> ranks = ring(w, b -> b.optBucketBytes(1024).optWireFormat(WireFormat.BF16));
+    try {
+      float[][] out = checkCall(ranks, 7, 0, 10_007, 1, WireFormat.BF16);
+      for (float v : out[0]) {
+        assertEquals(v, WireFormat.roundToBf16(v), "every result is a bf16 value");
+      }
+      checkCall(ranks, 7, 1, 5, 4, WireFormat.BF16);
+    } finally {
+      closeAll(ranks);
+    }
+  }
+
+  @Test
+  void manyStepsOnTheSameConnections() throws Exception {
+    List<RingAllReduce> ranks = ring(4, b -> b.optBucketBytes(4096));
+    try {
+      for (int step = 0; step < 150; step++) {
+        checkCall(ranks, 3, step, 4099 + (step % 5), 1 + step % 2, WireFormat.FP32);
+      }
+    } finally {
+      closeAll(ranks);
+    }
+  }
+
+  @Test
+  void directFloatBufferReducesOnlyPositionToLimit() throws Exception {
+    int w = 3;
+    int n = 1000;
+    List<RingAllReduce> ranks = ring(w, b -> b.optBucketBytes(512));
+    try {
+      float[][] full = new float[w][];
+      for (int r = 0; r < w; r++) {
+        full[r] = input(21, 0, r, n);
+      }
+      List<float[]> got =
+          parallel(
+              w,
+              r -> {
+                FloatBuffer fb =
+                    ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                fb.put(full[r]).clear();
+                fb.position(5).limit(n - 3);
+                ranks.get(r).allReduceMean(fb, 2);
+                assertEquals(5, fb.position());
+                assertEquals(n - 3, fb.limit());
+                float[] out = new float[n];
+                fb.clear().get(0, out);
+                return out;
+              });
+      float[][] mid = new float[w][];
+      for (int r = 0; r < w; r++) {
+        mid[r] = Arrays.copyOfRange(full[r], 5, n - 3);
+      }
+      double[] exp = expectedMean(mid, 2);
+      double[] tol = tolerance(mid, 2, FP32_UNIT);
+      for (int r = 0; r < w; r++) {
+        float[] o = got.get(r);
+        assertArrayEquals(Arrays.copyOfRange(full[r], 0, 5), Arrays.copyOfRange(o, 0, 5));
+        assertArrayEquals(Arrays.copyOfRange(full[r], n - 3, n), Arrays.copyOfRange(o, n - 3, n));
+        for (int i = 0; i < exp.length; i++) {
+          assertEquals(exp[i], o[5 + i], tol[i], "rank " + r + " index " + (5 + i));
+        }
+        assertArrayEquals(
+            Arrays.copyOfRange(got.get(0), 5, n - 3),
+            Arrays.copyOfRange(o, 5, n - 3),
+            "rank " + r + " equals rank 0 bit for bit");
+      }
+    } finally {
+      closeAll(ranks);
+    }
+  }
+
+  @Test
+  void worldSizeOneNeedsNoNetwork() {
+    try (RingAllReduce one = RingAllReduce.builder().setRank(0).setWorldSize(1).build()) {
+      float[] a = {3f, -6f, 1.5f};
+      one.allReduceMean(a, 3);
+      assertArrayEquals(new float[] {1f, -2f, 0.5f}, a);
+      one.allReduceMean(new float[0], 1);
+      assertEquals(2, one.calls());
+    }
+  }
+
+  @Test
+  void mismatchedLengthFailsNamingThePeer() throws Exception {
+    List<RingAllReduce> ranks = ring(2, b -> b.optTimeout(Duration.ofSeconds(10)));
+    try {
+      List<String> messages =
+          parallel(
+              2,
+              r -> {
+                try {
+                  ranks.get(r).allReduceMean(new float[10 + r], 1);
+                  return "no error";
+                } catch (PipelineException e) {
+                  return e.getMessage();
+                }
+              });
+      assertTrue(
+          messages.get(0).contains("rank 1 (") && messages.get(0).contains("11 values"),
+          messages.get(0));
+      assertTrue(messages.get(1).contains("10 values"), messages.get(1));
+    } finally {
+      closeAll(ranks);
+    }
+  }
+
+  @Test
+  void stalledPeerTimesOutNamingIt() throws Exception {
+    List<RingAllReduce> ranks = ring(2, b -> b.optTimeout(Duration.ofSeconds(1)));
+    try {
+      String peer1 = "rank 1 (" + addressOf(ranks, 1) + ")";
+      long t0 = System.nanoTime();
+      PipelineException e =
+          assertThrows(PipelineException.class, () -> ranks.get(0).allReduceMean(new float[99], 1));
+      double s = (System.nanoTime() - t0) / 1e9;
+      assertTrue(s >= 0.9 && s < 5, "failed after " + s + " s");
+      assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+      assertTrue(e.getMessage().contains("no data from " + peer1), e.getMessage());
+      IllegalStateException again =
+          assertThrows(
+              IllegalStateException.class, () -> ranks.get(0).allReduceMean(new float[1], 1));
+      assertTrue(again.getMessage().contains("cannot be reused"), again.getMessage());
+    } finally {
+      closeAll(ranks);
+    }
+  }
+
+  @Test
+  void peerDyingMidReduceFailsTheOthersFast() throws Exception {
+    int w = 3;
+    Duration timeout = Duration.ofSeconds(20);
+    List<RingAllReduce> ranks = ring(w, b -> b.optTimeout(timeout).optBucketBytes(1 << 16));
+    String peer1 = "rank 1 (" + addressOf(ranks, 1) + ")";
+    String peer2 = "rank 2 (" + addressOf(ranks, 2) + ")";
+    AtomicBoolean killed = new AtomicBoolean();
+    long[] killedAt = new long[1];
+    Thread killer =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(300);
+              } catch (InterruptedException e) {
+                return;
+              }
+              killedAt[0] = System.nanoTime();
+              killed.set(true);
+              ranks.get(1).close(); // rank 1 "dies": its sockets close mid-transfer
+            });
+    killer.start();
+    List<Object[]> outcomes =
+        parallel(
+            w,
+            r -> {
+              float[] a = input(1, 0, r, 1 << 20);
+              for (int i = 0; i < 10_000; i++) {
+                try {
+                  ranks.get(r).allReduceMean(a, 1);
+                } catch (RuntimeException e) {
+                  return new Object[] {killed.get(), System.nanoTime(), e};
+                }
+              }
+              return new Object[] {false, System.nanoTime(), null};
+            });
+    killer.join();
+    try {
+      for (int r : new int[] {0, 2}) {
+        Object[] o = outcomes.get(r);
+        if (o[2] == null) {
+          fail("rank " + r + " never failed");
+        }
+        assertTrue((Boolean) o[0], "rank " + r + " failed before the kill: " + o[2]);
+        RuntimeException e = (RuntimeException) o[2];
+        assertTrue(e instanceof PipelineException, e.toString());
+        double s = ((Long) o[1] - killedAt[0]) / 1e9;
+        assertTrue(s < 5, "rank " + r + " failed " + s + " s after the kill");
+        String m = e.getMessage();
+        if (r == 2) {
+          assertTrue(m.contains(peer1), m); // its left neighbour was the one that died
+        } else {
+          assertTrue(m.contains(peer1) || m.contains(peer2), m);
+        }
+        assertTrue(m.contains("All-reduce failed on rank " + r), m);
+      }
+    } finally {
+      closeAll(ranks);
+    }
+  }
+
+  @Test
+  void builderRejectsBadValuesNamingThem() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RingAllReduce.builder().setRank(3).setWorldSize(3).build());
+    assertTrue(e.getMessage().contains("rank must be in [0, 2], got 3"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RingAllReduce.builder()
+                    .setRank(0)
+                    .setWorldSize(2)
+                    .setPeers(List.of("127.0.0.1:1"))
+                    .build());
+    assertTrue(e.getMessage().contains("one address per rank (2)"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                RingAllReduce.builder()
+                    .setRank(0)
+                    .setWorldSize(2)
+                    .setPeers(List.of("127.0.0.1:1", "nohost"))
+                    .build());
+    assertTrue(e.getMessage().contains("host:port, got 'nohost'"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RingAllReduce.builder().setRank(0).setWorldSize(2).optBucketBytes(6).build());
+    assertTrue(e.getMessage().contains("got 6"), e.getMessage());
+    try (RingAllReduce one = RingAllReduce.builder().setRank(0).setWorldSize(1).build()) {
+      e = assertThrows(IllegalArgumentException.class, () -> one.allReduceMean(new float[1], 0));
+      assertTrue(e.getMessage().contains("divisor must be at least 1, got 0"), e.getMessage());
+    }
+  }
+
+  @Test
+  void unreachablePeerFailsRendezvousWithinTimeout() throws Exception {
+    RingAllReduce.Endpoint dead = RingAllReduce.bindLocal("127.0.0.1");
+    String deadAddress = dead.address();
+    dead.close(); // nothing listens there any more
+    RingAllReduce.Endpoint mine = RingAllReduce.bindLocal("127.0.0.1");
+    long t0 = System.nanoTime();
+    PipelineException e =
+        assertThrows(
+            PipelineException.class,
+            () ->
+                RingAllReduce.builder()
+                    .setRank(0)
+                    .setWorldSize(2)
+                    .setPeers(List.of(mine.address(), deadAddress))
+                    .optEndpoint(mine)
+                    .optTimeout(Duration.ofMillis(700))
+                    .build());
+    double s = (System.nanoTime() - t0) / 1e9;
+    assertTrue(s < 4, "took " + s + " s");
+    assertTrue(
+        e.getMessage().contains("cannot connect to rank 1 (" + deadAddress + ")"), e.getMessage());
+  }
+
+  private static String addressOf(List<RingAllReduce> ranks, int r) {
+    return ranks.get(r).peers().get(r);
+  }
+
+  /** One call on every rank; checks against the double reference and bit-identity across ranks. */
+  private static float[][] checkCall(
+      List<RingAllReduce> ranks, long seed, int call, int n, int divisor, WireFormat wire)
+      throws Exception {
+    int w = ranks.size();
+    float[][] in = new float[w][];
+    for (int r = 0; r < w; r++) {
+      in[r] = input(seed, call, r, n);
+    }
+    List<float[]> out =
+        parallel(
+            w,
+            r -> {
+              float[] a = in[r].clone();
+              ranks.get(r).allReduceMean(a, divisor);
+              return a;
+            });
+    double[] exp = n == 0 ? new double[0] : expectedMean(in, divisor);
+    double[] tol =
+        n == 0
+            ? new double[0]
+            : tolerance(in, divisor, wire == WireFormat.FP32 ? FP32_UNIT : BF16_UNIT);
+    List<float[]> res = new ArrayList<>(out);
+    for (int r = 0; r < w; r++) {
+      float[] o = res.get(r);
+      assertEquals(n, o.length);
+      for (int i = 0; i < n; i++) {
+        if (Math.abs(exp[i] - o[i]) > tol[i]) {
+          fail(
+              "W="
+                  + w
+                  + " n="
+                  + n
+                  + " rank "
+                  + r
+                  + " index "
+                  + i
+                  + ": "
+                  + o[i]
+                  + " vs reference "
+                  + exp[i]
+                  + " (tolerance "
+                  + tol[i]
+                  + ")");
+        }
+      }
+      if (!Arrays.equals(res.get(0), o)) {
+        fail("W=" + w + " n=" + n + ": rank " + r + " differs from rank 0");
+      }
+    }
+    return res.toArray(new float[0][]);
+  }
+}
