@@ -288,7 +288,8 @@ public final class LlamaModel implements AutoCloseable {
     NDArray lm =
         manager.create(b.lossMask(), new Shape(b.batch(), b.seqLen())).toType(dtype, false);
     double n = Math.max(1, b.lossTokens());
-    return picked.mul(lm).sum().neg().div(n);
+    // float scalars: a 0-dim fp64 operand would promote an fp32 loss to fp64.
+    return picked.mul(lm).sum().neg().div((float) n);
   }
 
   NDArray attention(
@@ -305,7 +306,8 @@ public final class LlamaModel implements AutoCloseable {
     NDArray v = proj(p + "v_proj", x, drop).reshape(bs, t, kv, 1, d).transpose(0, 2, 3, 1, 4);
     q = applyRope(q, cos, sin);
     k = applyRope(k, cos, sin);
-    NDArray scores = q.matMul(k.transpose(0, 1, 2, 4, 3)).mul(1.0 / Math.sqrt(d)).add(mask);
+    NDArray scores =
+        q.matMul(k.transpose(0, 1, 2, 4, 3)).mul((float) (1.0 / Math.sqrt(d))).add(mask);
     NDArray o = scores.softmax(-1).matMul(v); // (B,KV,REP,T,D)
     o = o.transpose(0, 3, 1, 2, 4).reshape(bs, t, (long) heads * d);
     return proj(p + "o_proj", o, drop);
@@ -323,7 +325,7 @@ public final class LlamaModel implements AutoCloseable {
       in = x.mul(drop.mask(manager, x.getShape(), dtype, module));
     }
     NDArray delta = linear(linear(in, a, null), lora.get(module + ".lora_B.weight"), null);
-    return y.add(delta.mul(loraConfig.scale()));
+    return y.add(delta.mul((float) loraConfig.scale()));
   }
 
   static NDArray linear(NDArray x, NDArray w, NDArray bias) {
@@ -333,7 +335,7 @@ public final class LlamaModel implements AutoCloseable {
   /** RMSNorm: {@code x / sqrt(mean(x^2) + eps) * w} over the last axis. */
   static NDArray rmsNorm(NDArray x, NDArray w, double eps) {
     NDArray ms = x.square().mean(new int[] {-1}, true);
-    return x.div(ms.add(eps).sqrt()).mul(w);
+    return x.div(ms.add((float) eps).sqrt()).mul(w);
   }
 
   /** HF's {@code q * cos + rotate_half(q) * sin}, {@code rotate_half(x) = [-x2, x1]}. */
@@ -418,7 +420,7 @@ public final class LlamaModel implements AutoCloseable {
       NDArray b = lora.get(module + ".lora_B.weight");
       NDArray w = params.get(module + ".weight");
       try (NDArray ba = b.matMul(a);
-          NDArray scaled = ba.mul(loraConfig.scale());
+          NDArray scaled = ba.mul((float) loraConfig.scale());
           NDArray merged = w.add(scaled)) {
         out.put(module + ".weight", host(merged));
       }
