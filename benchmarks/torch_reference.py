@@ -81,8 +81,73 @@ class Model(nn.Module):
         return self.lm_head(self.norm(h))
 
 
+def read_safetensors(path):
+    """Minimal safetensors reader (F32 only): 8-byte LE header length, JSON header, raw data."""
+    import struct
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for k, v in header.items():
+        if k == "__metadata__":
+            continue
+        assert v["dtype"] == "F32", v["dtype"]
+        a, b = v["data_offsets"]
+        out[k] = torch.frombuffer(bytearray(data[a:b]), dtype=torch.float32).reshape(v["shape"])
+    return out
+
+
+def check(model_dir, probe):
+    """Loads an exported HF dir (Llama, untied, no bias) into this reference and prints the max
+    absolute difference between its logits and the engine's logits stored in probe (JSON with ids
+    and logits)."""
+    import os
+    cfg = json.load(open(os.path.join(model_dir, "config.json")))
+    a = argparse.Namespace(hidden=cfg["hidden_size"], inter=cfg["intermediate_size"],
+                           layers=cfg["num_hidden_layers"], heads=cfg["num_attention_heads"],
+                           kv_heads=cfg["num_key_value_heads"], vocab=cfg["vocab_size"])
+    m = Model(a)
+    w = read_safetensors(os.path.join(model_dir, "model.safetensors"))
+    names = {"model.embed_tokens.weight": "embed.weight", "model.norm.weight": "norm.weight",
+             "lm_head.weight": "lm_head.weight"}
+    short = {"self_attn.q_proj": "q", "self_attn.k_proj": "k", "self_attn.v_proj": "v",
+             "self_attn.o_proj": "o", "mlp.gate_proj": "gate", "mlp.up_proj": "up",
+             "mlp.down_proj": "down", "input_layernorm": "input_layernorm",
+             "post_attention_layernorm": "post"}
+    state = {}
+    for k, v in w.items():
+        if k in names:
+            state[names[k]] = v
+        else:
+            parts = k.split(".")  # model.layers.N.<module...>.weight
+            mod = ".".join(parts[3:-1])
+            state["layers.%s.%s.weight" % (parts[2], short[mod])] = v
+    m.load_state_dict(state, strict=True)
+    for l in m.layers:
+        l.input_layernorm.eps = cfg["rms_norm_eps"]
+        l.post.eps = cfg["rms_norm_eps"]
+    m.norm.eps = cfg["rms_norm_eps"]
+    p = json.load(open(probe))
+    ids = torch.tensor([p["ids"]])
+    t = ids.shape[1]
+    d = a.hidden // a.heads
+    inv = 1.0 / (cfg["rope_theta"] ** (torch.arange(0, d, 2).double() / d))
+    ang = torch.arange(t).double()[:, None] * inv[None, :]
+    emb = torch.cat((ang, ang), -1)
+    cos = emb.cos().float().view(1, 1, 1, t, d)
+    sin = emb.sin().float().view(1, 1, 1, t, d)
+    mask = torch.full((t, t), -1e9).triu(1).view(1, 1, 1, t, t)
+    with torch.no_grad():
+        logits = m(ids, cos, sin, mask).reshape(-1)
+    want = torch.tensor(p["logits"])
+    print(json.dumps({"max_abs_diff": (logits - want).abs().max().item(),
+                      "max_abs_logit": want.abs().max().item()}))
+
+
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument("--check", nargs=2, metavar=("MODEL_DIR", "PROBE_JSON"))
     p.add_argument("--hidden", type=int, default=512)
     p.add_argument("--inter", type=int, default=1376)
     p.add_argument("--layers", type=int, default=8)
@@ -95,6 +160,9 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    if a.check:
+        check(*a.check)
+        return
     torch.manual_seed(0)
     m = Model(a)
     opt = torch.optim.AdamW(m.parameters(), lr=1e-4, weight_decay=0.01)

@@ -40,8 +40,14 @@ class TrainJobTest extends SparkTestBase {
           .add("prompt", DataTypes.StringType)
           .add("response", DataTypes.StringType);
 
-  static Lake lakeWithRecords(String name) {
-    Lake lake = newLake(name);
+  private static Lake shared;
+
+  /** One lake with a silver.records table, shared by the tests (each run has its own output). */
+  static synchronized Lake lakeWithRecords(String unused) {
+    if (shared != null) {
+      return shared;
+    }
+    Lake lake = newLake("records");
     List<Row> rows = new ArrayList<>();
     String[][] pairs = {
       {"What is the capital of France?", "Paris is the capital of France."},
@@ -68,6 +74,7 @@ class TrainJobTest extends SparkTestBase {
     rows.add(RowFactory.create("r10", null, null, "No answer here", ""));
     Dataset<Row> df = spark.createDataFrame(rows, SCHEMA);
     lake.append(LakeTable.SILVER_RECORDS, df, "test");
+    shared = lake;
     return lake;
   }
 
@@ -92,7 +99,7 @@ class TrainJobTest extends SparkTestBase {
   @Test
   void trainsExportsAndRecordsMetrics() throws Exception {
     Lake lake = lakeWithRecords("full");
-    PipelineConfig cfg = config("train.steps=40", "train.pack=true");
+    PipelineConfig cfg = config("train.steps=30", "train.pack=true");
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     TrainJob job = new TrainJob(new PrintStream(buf, true, StandardCharsets.UTF_8));
     job.validate(cfg);
@@ -102,17 +109,17 @@ class TrainJobTest extends SparkTestBase {
     String log = buf.toString(StandardCharsets.UTF_8);
     System.out.print(log);
     assertTrue(log.contains("7 examples (0 without response tokens skipped)"), log);
-    assertTrue(log.contains("train: step 40/40 loss "), log);
+    assertTrue(log.contains("train: step 30/30 loss "), log);
     assertTrue(log.contains(" tokens/s ") && log.contains(" eta 0:00:00"), log);
 
     List<Row> losses =
         lake.read(LakeTable.METRICS)
-            .filter("metric = 'loss' and command = 'train'")
+            .filter("metric = 'loss' and command = 'train' and run_id = '" + run.id() + "'")
             .orderBy("step")
             .collectAsList();
-    assertEquals(40, losses.size());
+    assertEquals(30, losses.size());
     double first = losses.get(0).getDouble(losses.get(0).fieldIndex("value"));
-    double last = losses.get(39).getDouble(losses.get(39).fieldIndex("value"));
+    double last = losses.get(29).getDouble(losses.get(29).fieldIndex("value"));
     assertTrue(last < first * 0.5, "loss fell from " + first + " to " + last);
     assertEquals(last, (double) run.summary().details().get("train.final_loss"), 1e-12);
 
