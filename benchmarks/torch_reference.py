@@ -36,9 +36,10 @@ class Layer(nn.Module):
         d = a.hidden // a.heads
         self.a, self.d = a, d
         self.input_layernorm = RMSNorm(a.hidden)
-        self.q = nn.Linear(a.hidden, a.heads * d, bias=False)
-        self.k = nn.Linear(a.hidden, a.kv_heads * d, bias=False)
-        self.v = nn.Linear(a.hidden, a.kv_heads * d, bias=False)
+        qkv_bias = getattr(a, "qkv_bias", False)
+        self.q = nn.Linear(a.hidden, a.heads * d, bias=qkv_bias)
+        self.k = nn.Linear(a.hidden, a.kv_heads * d, bias=qkv_bias)
+        self.v = nn.Linear(a.hidden, a.kv_heads * d, bias=qkv_bias)
         self.o = nn.Linear(a.heads * d, a.hidden, bias=False)
         self.post = RMSNorm(a.hidden)
         self.gate = nn.Linear(a.hidden, a.inter, bias=False)
@@ -99,14 +100,15 @@ def read_safetensors(path):
 
 
 def check(model_dir, probe):
-    """Loads an exported HF dir (Llama, untied, no bias) into this reference and prints the max
+    """Loads an exported HF dir (Llama or Qwen2, tied or not) into this reference and prints the max
     absolute difference between its logits and the engine's logits stored in probe (JSON with ids
     and logits)."""
     import os
     cfg = json.load(open(os.path.join(model_dir, "config.json")))
     a = argparse.Namespace(hidden=cfg["hidden_size"], inter=cfg["intermediate_size"],
                            layers=cfg["num_hidden_layers"], heads=cfg["num_attention_heads"],
-                           kv_heads=cfg["num_key_value_heads"], vocab=cfg["vocab_size"])
+                           kv_heads=cfg["num_key_value_heads"], vocab=cfg["vocab_size"],
+                           qkv_bias=cfg.get("model_type") == "qwen2" or cfg.get("attention_bias", False))
     m = Model(a)
     w = read_safetensors(os.path.join(model_dir, "model.safetensors"))
     names = {"model.embed_tokens.weight": "embed.weight", "model.norm.weight": "norm.weight",
@@ -120,9 +122,11 @@ def check(model_dir, probe):
         if k in names:
             state[names[k]] = v
         else:
-            parts = k.split(".")  # model.layers.N.<module...>.weight
+            parts = k.split(".")  # model.layers.N.<module...>.weight|bias
             mod = ".".join(parts[3:-1])
-            state["layers.%s.%s.weight" % (parts[2], short[mod])] = v
+            state["layers.%s.%s.%s" % (parts[2], short[mod], parts[-1])] = v
+    if cfg.get("tie_word_embeddings"):
+        state["lm_head.weight"] = state["embed.weight"]
     m.load_state_dict(state, strict=True)
     for l in m.layers:
         l.input_layernorm.eps = cfg["rms_norm_eps"]

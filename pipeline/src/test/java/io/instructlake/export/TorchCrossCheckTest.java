@@ -10,6 +10,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.instructlake.train.Batch;
+import io.instructlake.train.HostTensor;
 import io.instructlake.train.LlamaConfig;
 import io.instructlake.train.LlamaModel;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,16 @@ class TorchCrossCheckTest {
   @TempDir Path dir;
 
   @Test
-  void pytorchReferenceReproducesLogitsOfExportedModel() throws Exception {
+  void llamaUntiedMatchesPytorchReference() throws Exception {
+    crossCheck(LlamaConfig.LLAMA, false);
+  }
+
+  @Test
+  void qwen2WithQkvBiasAndTiedEmbeddingsMatchesPytorchReference() throws Exception {
+    crossCheck(LlamaConfig.QWEN2, true);
+  }
+
+  private void crossCheck(String arch, boolean tied) throws Exception {
     Path script = Path.of("../benchmarks/torch_reference.py");
     boolean torch =
         Files.exists(Path.of("/usr/bin/python3"))
@@ -36,6 +46,8 @@ class TorchCrossCheckTest {
     assumeTrue(torch && Files.exists(script), "skipped: /usr/bin/python3 with torch not installed");
     LlamaConfig c =
         LlamaConfig.builder()
+            .optArchitecture(arch)
+            .optTieWordEmbeddings(tied)
             .setVocabSize(50)
             .setHiddenSize(32)
             .setIntermediateSize(48)
@@ -49,6 +61,16 @@ class TorchCrossCheckTest {
     long[] ids = {3, 17, 42, 8, 8, 29, 1, 49, 33, 12};
     try (NDManager nd = NDManager.newBaseManager();
         LlamaModel m = LlamaModel.create(c, nd, DataType.FLOAT32, 11)) {
+      // Give the (zero-initialized) biases values so the check covers them.
+      for (Map.Entry<String, HostTensor> e : m.baseState().entrySet()) {
+        if (e.getKey().endsWith(".bias")) {
+          float[] v = new float[e.getValue().data().length];
+          for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i + e.getKey().length());
+          }
+          m.load(e.getKey(), new HostTensor(v, e.getValue().shape()));
+        }
+      }
       float[] logits = m.logits(Batch.ofRows(new long[][] {ids}), null).toFloatArray();
       HfExport.writeModel(dir.resolve("hf"), c, m.baseState(), null, Provenance.create());
       Files.writeString(
