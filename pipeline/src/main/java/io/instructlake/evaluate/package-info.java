@@ -1,0 +1,2 @@
+/** Evaluation of trained models: {@link io.instructlake.evaluate.Perplexity}. */
+package io.instructlake.evaluate;

@@ -1,0 +1,476 @@
+package io.instructlake.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import io.instructlake.PipelineException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Predicate;
+
+/**
+ * A Llama-family decoder (Llama, Qwen2, DeepSeek-R1-Distill) on DJL's PyTorch engine: token
+ * embedding, per layer RMSNorm, grouped-query attention with rotary position embeddings and a
+ * causal + padding + packing mask, RMSNorm, SwiGLU MLP; final RMSNorm and LM head (optionally tied
+ * to the embedding). Optional QKV bias (Qwen2). Optional LoRA adapters on any linear projection.
+ *
+ * <p>Parameters live in NDArrays keyed by their HF names ({@code
+ * model.layers.0.self_attn.q_proj.weight}, ...); LoRA parameters by {@code <module>.lora_A.weight}
+ * / {@code <module>.lora_B.weight}. The forward pass is written with DJL NDArray operators (torch
+ * {@code linear}, {@code embedding}, {@code matmul}, {@code softmax}) so DJL's autograd
+ * differentiates it; DJL ships no causal decoder block (its {@code TransformerEncoderBlock} uses
+ * BatchNorm and drops masks after the first layer), which is why the blocks are ours.
+ *
+ * <p>fp32 on CPU (bf16 arrays crash DJL on CPU); fp64 is supported for gradient checks.
+ */
+public final class LlamaModel implements AutoCloseable {
+  private final LlamaConfig config;
+  private final NDManager manager;
+  private final DataType dtype;
+  private final Map<String, NDArray> params = new LinkedHashMap<>();
+  private final Map<String, NDArray> lora = new LinkedHashMap<>();
+  private LoraConfig loraConfig;
+
+  /** Source of dropout masks for LoRA inputs (the trainer's seeded RNG); null = no dropout. */
+  public interface DropoutSource {
+    /** A {@code keep / (1 - p)} mask of the given shape for the named module. */
+    NDArray mask(NDManager manager, Shape shape, DataType dtype, String module);
+  }
+
+  private LlamaModel(LlamaConfig config, NDManager parent, DataType dtype) {
+    if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT64) {
+      throw new IllegalArgumentException(
+          "dtype " + dtype + " unsupported on this path (fp32 for training, fp64 for checks)");
+    }
+    this.config = config;
+    this.manager = parent.newSubManager();
+    this.dtype = dtype;
+  }
+
+  /** The HF names and shapes of every base parameter, in HF order. */
+  public static Map<String, long[]> expectedShapes(LlamaConfig c) {
+    Map<String, long[]> s = new LinkedHashMap<>();
+    long h = c.hiddenSize();
+    long q = (long) c.numHeads() * c.headDim();
+    long kv = (long) c.numKvHeads() * c.headDim();
+    long i = c.intermediateSize();
+    s.put("model.embed_tokens.weight", new long[] {c.vocabSize(), h});
+    for (int l = 0; l < c.numLayers(); l++) {
+      String p = "model.layers." + l + ".";
+      s.put(p + "input_layernorm.weight", new long[] {h});
+      s.put(p + "self_attn.q_proj.weight", new long[] {q, h});
+      if (c.attentionBias()) {
+        s.put(p + "self_attn.q_proj.bias", new long[] {q});
+      }
+      s.put(p + "self_attn.k_proj.weight", new long[] {kv, h});
+      if (c.attentionBias()) {
+        s.put(p + "self_attn.k_proj.bias", new long[] {kv});
+      }
+      s.put(p + "self_attn.v_proj.weight", new long[] {kv, h});
+      if (c.attentionBias()) {
+        s.put(p + "self_attn.v_proj.bias", new long[] {kv});
+      }
+      s.put(p + "self_attn.o_proj.weight", new long[] {h, q});
+      s.put(p + "post_attention_layernorm.weight", new long[] {h});
+      s.put(p + "mlp.gate_proj.weight", new long[] {i, h});
+      s.put(p + "mlp.up_proj.weight", new long[] {i, h});
+      s.put(p + "mlp.down_proj.weight", new long[] {h, i});
+    }
+    s.put("model.norm.weight", new long[] {h});
+    if (!c.tieWordEmbeddings()) {
+      s.put("lm_head.weight", new long[] {c.vocabSize(), h});
+    }
+    return s;
+  }
+
+  /**
+   * A randomly initialized model: weights ~ N(0, initializer_range) from {@code seed} (each tensor
+   * seeded by seed and name, so adding tensors does not shift others), norms 1, biases 0.
+   */
+  public static LlamaModel create(LlamaConfig c, NDManager parent, DataType dtype, long seed) {
+    Map<String, HostTensor> w = new LinkedHashMap<>();
+    for (Map.Entry<String, long[]> e : expectedShapes(c).entrySet()) {
+      String n = e.getKey();
+      float[] v = new float[Math.toIntExact(HostTensor.numel(e.getValue()))];
+      if (n.endsWith("layernorm.weight") || n.equals("model.norm.weight")) {
+        Arrays.fill(v, 1f);
+      } else if (!n.endsWith(".bias")) {
+        Random r = new Random(seed * 1_000_003L + n.hashCode());
+        for (int k = 0; k < v.length; k++) {
+          v[k] = (float) (r.nextGaussian() * c.initializerRange());
+        }
+      }
+      w.put(n, new HostTensor(v, e.getValue()));
+    }
+    return fromTensors(c, parent, dtype, w);
+  }
+
+  /**
+   * A model from HF-named tensors (e.g. {@link Safetensors#readDir}). Every expected name must be
+   * present with its shape; {@code lm_head.weight} is ignored when embeddings are tied.
+   */
+  public static LlamaModel fromTensors(
+      LlamaConfig c, NDManager parent, DataType dtype, Map<String, HostTensor> tensors) {
+    LlamaModel m = new LlamaModel(c, parent, dtype);
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : expectedShapes(c).entrySet()) {
+      HostTensor t = tensors.get(e.getKey());
+      if (t == null) {
+        problems.add("missing " + e.getKey());
+      } else if (!Arrays.equals(t.shape(), e.getValue())) {
+        problems.add(
+            e.getKey()
+                + " has shape "
+                + Arrays.toString(t.shape())
+                + ", config needs "
+                + Arrays.toString(e.getValue()));
+      } else {
+        m.params.put(e.getKey(), m.toArray(e.getKey(), t));
+      }
+    }
+    if (!problems.isEmpty()) {
+      m.close();
+      throw new PipelineException(
+          "Cannot load model weights",
+          String.join("; ", problems.subList(0, Math.min(5, problems.size())))
+              + (problems.size() > 5 ? " (+" + (problems.size() - 5) + " more)" : ""),
+          "check that config.json matches the checkpoint");
+    }
+    return m;
+  }
+
+  private NDArray toArray(String name, HostTensor t) {
+    NDArray a = manager.create(t.data(), new Shape(t.shape()));
+    if (dtype != DataType.FLOAT32) {
+      NDArray b = a.toType(dtype, true);
+      a.close();
+      a = b;
+    }
+    a.setName(name);
+    return a;
+  }
+
+  /**
+   * Adds LoRA adapters: A ~ U(-1/sqrt(in), 1/sqrt(in)) (PEFT's kaiming-uniform default), B = 0, so
+   * the model equals the base until B moves. Pass {@code tensors} to load saved adapters instead
+   * (keys {@code <module>.lora_A.weight}).
+   */
+  public void addLora(LoraConfig cfg, long seed, Map<String, HostTensor> tensors) {
+    if (loraConfig != null) {
+      throw new IllegalStateException("LoRA already added");
+    }
+    loraConfig = cfg;
+    for (String module : loraModules(cfg)) {
+      long[] w = shape(module + ".weight");
+      String ka = module + ".lora_A.weight";
+      String kb = module + ".lora_B.weight";
+      HostTensor a;
+      HostTensor b;
+      if (tensors != null) {
+        a = tensors.get(ka);
+        b = tensors.get(kb);
+        if (a == null || b == null) {
+          throw new PipelineException(
+              "Cannot load LoRA adapter", "missing " + ka + " or " + kb, "check the adapter");
+        }
+      } else {
+        float[] av = new float[Math.toIntExact((long) cfg.r() * w[1])];
+        Random r = new Random(seed * 1_000_003L + ka.hashCode());
+        double bound = 1.0 / Math.sqrt(w[1]);
+        for (int k = 0; k < av.length; k++) {
+          av[k] = (float) ((r.nextDouble() * 2 - 1) * bound);
+        }
+        a = new HostTensor(av, new long[] {cfg.r(), w[1]});
+        b = new HostTensor(new float[Math.toIntExact(w[0] * cfg.r())], new long[] {w[0], cfg.r()});
+      }
+      lora.put(ka, toArray(ka, a));
+      lora.put(kb, toArray(kb, b));
+    }
+  }
+
+  /** Module names (without {@code .weight}) that get adapters under {@code cfg}. */
+  public List<String> loraModules(LoraConfig cfg) {
+    List<String> out = new ArrayList<>();
+    for (String n : params.keySet()) {
+      if (n.startsWith("model.layers.") && n.endsWith("_proj.weight")) {
+        String module = n.substring(0, n.length() - ".weight".length());
+        String leaf = module.substring(module.lastIndexOf('.') + 1);
+        if (cfg.targets().contains(leaf)) {
+          out.add(module);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Marks which parameters (base and LoRA, by name) get gradients. */
+  public void setTrainable(Predicate<String> trainable) {
+    for (Map.Entry<String, NDArray> e : allParameters().entrySet()) {
+      e.getValue().setRequiresGradient(trainable.test(e.getKey()));
+    }
+  }
+
+  /** Base then LoRA parameters by name (live arrays; do not close). */
+  public Map<String, NDArray> allParameters() {
+    Map<String, NDArray> all = new LinkedHashMap<>(params);
+    all.putAll(lora);
+    return Collections.unmodifiableMap(all);
+  }
+
+  public LlamaConfig config() {
+    return config;
+  }
+
+  public DataType dtype() {
+    return dtype;
+  }
+
+  public NDManager manager() {
+    return manager;
+  }
+
+  /** The LoRA settings, or null without adapters. */
+  public LoraConfig loraConfig() {
+    return loraConfig;
+  }
+
+  private long[] shape(String name) {
+    return params.get(name).getShape().getShape();
+  }
+
+  /** Logits {@code (batch, seqLen, vocab)} of a batch. Arrays are attached to the model manager. */
+  public NDArray logits(Batch b, DropoutSource drop) {
+    int bs = b.batch();
+    int t = b.seqLen();
+    NDArray ids = manager.create(b.inputIds(), new Shape(bs, t));
+    NDArray embed = params.get("model.embed_tokens.weight");
+    NDArray h =
+        ids.getNDArrayInternal().embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
+    NDArray[] rope = ropeTables(b);
+    NDArray mask = attentionMask(b);
+    for (int l = 0; l < config.numLayers(); l++) {
+      String p = "model.layers." + l + ".";
+      NDArray x = rmsNorm(h, params.get(p + "input_layernorm.weight"), config.rmsNormEps());
+      h = h.add(attention(p + "self_attn.", x, rope[0], rope[1], mask, drop));
+      x = rmsNorm(h, params.get(p + "post_attention_layernorm.weight"), config.rmsNormEps());
+      NDArray gate = proj(p + "mlp.gate_proj", x, drop);
+      NDArray up = proj(p + "mlp.up_proj", x, drop);
+      h =
+          h.add(
+              proj(
+                  p + "mlp.down_proj",
+                  gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up),
+                  drop));
+    }
+    h = rmsNorm(h, params.get("model.norm.weight"), config.rmsNormEps());
+    NDArray head = config.tieWordEmbeddings() ? embed : params.get("lm_head.weight");
+    return linear(h, head, null);
+  }
+
+  /**
+   * Mean negative log-likelihood of the batch's targets over its loss slots (0 when it has none).
+   */
+  public NDArray loss(Batch b, DropoutSource drop) {
+    NDArray logits = logits(b, drop);
+    NDArray logp = logits.logSoftmax(-1);
+    NDArray tgt = manager.create(b.targets(), new Shape(b.batch(), b.seqLen(), 1));
+    NDArray picked = logp.gather(tgt, -1).reshape(b.batch(), b.seqLen());
+    NDArray lm =
+        manager.create(b.lossMask(), new Shape(b.batch(), b.seqLen())).toType(dtype, false);
+    double n = Math.max(1, b.lossTokens());
+    // float scalars: a 0-dim fp64 operand would promote an fp32 loss to fp64.
+    return picked.mul(lm).sum().neg().div((float) n);
+  }
+
+  NDArray attention(
+      String p, NDArray x, NDArray cos, NDArray sin, NDArray mask, DropoutSource drop) {
+    long bs = x.getShape().get(0);
+    long t = x.getShape().get(1);
+    int heads = config.numHeads();
+    int kv = config.numKvHeads();
+    int rep = heads / kv;
+    int d = config.headDim();
+    // (B,T,H*D) -> (B,KV,REP,T,D): head h = kvHead * rep + r, as HF's repeat_kv.
+    NDArray q = proj(p + "q_proj", x, drop).reshape(bs, t, kv, rep, d).transpose(0, 2, 3, 1, 4);
+    NDArray k = proj(p + "k_proj", x, drop).reshape(bs, t, kv, 1, d).transpose(0, 2, 3, 1, 4);
+    NDArray v = proj(p + "v_proj", x, drop).reshape(bs, t, kv, 1, d).transpose(0, 2, 3, 1, 4);
+    q = applyRope(q, cos, sin);
+    k = applyRope(k, cos, sin);
+    NDArray scores =
+        q.matMul(k.transpose(0, 1, 2, 4, 3)).mul((float) (1.0 / Math.sqrt(d))).add(mask);
+    NDArray o = scores.softmax(-1).matMul(v); // (B,KV,REP,T,D)
+    o = o.transpose(0, 3, 1, 2, 4).reshape(bs, t, (long) heads * d);
+    return proj(p + "o_proj", o, drop);
+  }
+
+  /** A linear projection by module name, plus its LoRA branch when one exists. */
+  NDArray proj(String module, NDArray x, DropoutSource drop) {
+    NDArray y = linear(x, params.get(module + ".weight"), params.get(module + ".bias"));
+    NDArray a = lora.get(module + ".lora_A.weight");
+    if (a == null) {
+      return y;
+    }
+    NDArray in = x;
+    if (drop != null && loraConfig.dropout() > 0) {
+      in = x.mul(drop.mask(manager, x.getShape(), dtype, module));
+    }
+    NDArray delta = linear(linear(in, a, null), lora.get(module + ".lora_B.weight"), null);
+    return y.add(delta.mul((float) loraConfig.scale()));
+  }
+
+  static NDArray linear(NDArray x, NDArray w, NDArray bias) {
+    return x.getNDArrayInternal().linear(x, w, bias).singletonOrThrow();
+  }
+
+  /** RMSNorm: {@code x / sqrt(mean(x^2) + eps) * w} over the last axis. */
+  static NDArray rmsNorm(NDArray x, NDArray w, double eps) {
+    NDArray ms = x.square().mean(new int[] {-1}, true);
+    return x.div(ms.add((float) eps).sqrt()).mul(w);
+  }
+
+  /** HF's {@code q * cos + rotate_half(q) * sin}, {@code rotate_half(x) = [-x2, x1]}. */
+  static NDArray applyRope(NDArray x, NDArray cos, NDArray sin) {
+    long d = x.getShape().get(x.getShape().dimension() - 1);
+    long half = d / 2;
+    NDArray x1 = x.get(new NDIndex("..., :" + half));
+    NDArray x2 = x.get(new NDIndex("..., " + half + ":"));
+    NDArray rot = NDArrays.concat(new NDList(x2.neg(), x1), -1);
+    return x.mul(cos).add(rot.mul(sin));
+  }
+
+  /**
+   * cos and sin tables {@code (B,1,1,T,D)} for each slot's position: angle {@code pos *
+   * theta^(-2i/D)} for i in [0, D/2), repeated for both halves (HF layout).
+   */
+  NDArray[] ropeTables(Batch b) {
+    int d = config.headDim();
+    int n = b.batch() * b.seqLen();
+    double[] inv = new double[d / 2];
+    for (int i = 0; i < d / 2; i++) {
+      inv[i] = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / d);
+    }
+    float[] cos = new float[n * d];
+    float[] sin = new float[n * d];
+    for (int s = 0; s < n; s++) {
+      long pos = b.positions()[s];
+      for (int i = 0; i < d / 2; i++) {
+        double a = pos * inv[i];
+        float c = (float) Math.cos(a);
+        float si = (float) Math.sin(a);
+        cos[s * d + i] = c;
+        cos[s * d + i + d / 2] = c;
+        sin[s * d + i] = si;
+        sin[s * d + i + d / 2] = si;
+      }
+    }
+    Shape shape = new Shape(b.batch(), 1, 1, b.seqLen(), d);
+    return new NDArray[] {
+      manager.create(cos, shape).toType(dtype, false),
+      manager.create(sin, shape).toType(dtype, false)
+    };
+  }
+
+  /**
+   * Additive mask {@code (B,1,1,T,T)}: 0 where query i may see key j (j <= i, same segment), else
+   * -1e9. Padding slots (segment 0) see only padding, so no softmax row is empty.
+   */
+  NDArray attentionMask(Batch b) {
+    int t = b.seqLen();
+    float[] m = new float[b.batch() * t * t];
+    for (int r = 0; r < b.batch(); r++) {
+      for (int i = 0; i < t; i++) {
+        int si = b.segments()[r * t + i];
+        for (int j = 0; j < t; j++) {
+          boolean ok = j <= i && b.segments()[r * t + j] == si;
+          m[(r * t + i) * t + j] = ok ? 0f : -1e9f;
+        }
+      }
+    }
+    return manager.create(m, new Shape(b.batch(), 1, 1, t, t)).toType(dtype, false);
+  }
+
+  /** Base weights by HF name, as fp32 host tensors. */
+  public Map<String, HostTensor> baseState() {
+    return toHost(params);
+  }
+
+  /** LoRA weights by {@code <module>.lora_A.weight} name (empty without adapters). */
+  public Map<String, HostTensor> loraState() {
+    return toHost(lora);
+  }
+
+  /** Base weights with every adapter merged in: {@code W + scale * B A}. */
+  public Map<String, HostTensor> mergedState() {
+    Map<String, HostTensor> out = baseState();
+    if (loraConfig == null) {
+      return out;
+    }
+    for (String module : loraModules(loraConfig)) {
+      NDArray a = lora.get(module + ".lora_A.weight");
+      NDArray b = lora.get(module + ".lora_B.weight");
+      NDArray w = params.get(module + ".weight");
+      try (NDArray ba = b.matMul(a);
+          NDArray scaled = ba.mul((float) loraConfig.scale());
+          NDArray merged = w.add(scaled)) {
+        out.put(module + ".weight", host(merged));
+      }
+    }
+    return out;
+  }
+
+  /** Replaces one parameter's values (shape must match); used when restoring checkpoints. */
+  public void load(String name, HostTensor t) {
+    NDArray old = params.containsKey(name) ? params.get(name) : lora.get(name);
+    if (old == null) {
+      throw new IllegalArgumentException("no parameter named " + name);
+    }
+    if (!Arrays.equals(old.getShape().getShape(), t.shape())) {
+      throw new IllegalArgumentException(
+          name + ": shape " + Arrays.toString(t.shape()) + " != " + old.getShape());
+    }
+    boolean grad = old.hasGradient();
+    NDArray fresh = toArray(name, t);
+    fresh.setRequiresGradient(grad);
+    if (params.containsKey(name)) {
+      params.put(name, fresh);
+    } else {
+      lora.put(name, fresh);
+    }
+    old.close();
+  }
+
+  private static Map<String, HostTensor> toHost(Map<String, NDArray> m) {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, NDArray> e : m.entrySet()) {
+      out.put(e.getKey(), host(e.getValue()));
+    }
+    return out;
+  }
+
+  static HostTensor host(NDArray a) {
+    float[] v;
+    if (a.getDataType() == DataType.FLOAT32) {
+      v = a.toFloatArray();
+    } else {
+      try (NDArray f = a.toType(DataType.FLOAT32, true)) {
+        v = f.toFloatArray();
+      }
+    }
+    return new HostTensor(v, a.getShape().getShape());
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
