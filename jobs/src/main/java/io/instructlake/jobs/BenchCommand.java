@@ -25,6 +25,8 @@ final class BenchCommand implements Callable<Integer> {
   static final Map<String, String> BENCHMARKS = new TreeMap<>();
 
   static {
+    BENCHMARKS.put("allreduce", "io.instructlake.bench.AllReduceBenchmark");
+    BENCHMARKS.put("train", "io.instructlake.bench.TrainBenchmark");
   }
 
   @Spec CommandSpec spec;
@@ -55,7 +57,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     Method main = Class.forName(cls).getMethod("main", String[].class);
     java.util.List<String> args = new java.util.ArrayList<>();
-    args.add(out.resolve(name).toString());
+    args.add(out.resolve(name + ".md").toString());
+    java.nio.file.Files.createDirectories(out);
     args.addAll(extra);
     main.invoke(null, (Object) args.toArray(String[]::new));
     return 0;

@@ -2,6 +2,7 @@ package io.instructlake.jobs;
 
 import io.instructlake.ingest.IngestJob;
 import io.instructlake.stage.Job;
+import io.instructlake.train.TrainJob;
 import java.util.List;
 
 /** The stage order of the main job, in one place. */
@@ -10,6 +11,6 @@ final class JobRegistry {
 
   /** The stages {@code demo} runs, in order. */
   static List<Job> demoJobs() {
-    return List.of(new IngestJob());
+    return List.of(new IngestJob(), new TrainJob());
   }
 }

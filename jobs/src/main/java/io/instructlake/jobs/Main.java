@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       GenerateCorpusCommand.class,
       IngestCommand.class,
+      TrainCommand.class,
       SqlCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
