@@ -28,9 +28,18 @@ class TextAugmenterTest {
           + " 5 pm, using `run(x)` and {\"tool\": \"search\", \"query\": \"big house\"}.";
   static final String ZH = "请介绍北京的历史和文化，以及汽车发动机的工作原理，联系<PHONE>，共3个问题。";
 
+  private static Dictionary wordNet;
+
+  static synchronized Dictionary wordNet() throws Exception {
+    if (wordNet == null) {
+      wordNet = Dictionary.getDefaultResourceInstance();
+    }
+    return wordNet;
+  }
+
   /** Independent WordNet check: is {@code syn} a lemma of some sense of {@code word}? */
   static boolean wordNetSynonym(String word, String syn) throws Exception {
-    IndexWordSet set = Dictionary.getDefaultResourceInstance().lookupAllIndexWords(word);
+    IndexWordSet set = wordNet().lookupAllIndexWords(word);
     for (IndexWord iw : set.getIndexWordArray()) {
       for (Synset s : iw.getSenses()) {
         for (Word w : s.getWords()) {
