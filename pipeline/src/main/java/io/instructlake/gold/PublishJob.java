@@ -81,8 +81,8 @@ public final class PublishJob implements Job {
     Dataset<Row> eval = result.where(col(GoldColumns.SPLIT).equalTo(GoldColumns.EVAL));
     Dataset<Row> test = result.where(col(GoldColumns.SPLIT).equalTo(GoldColumns.TEST));
 
-    run.overwrite(LakeTable.GOLD_TRAIN, train);
-    run.overwrite(LakeTable.GOLD_EVAL, eval);
+    long trainWritten = run.overwrite(LakeTable.GOLD_TRAIN, train);
+    long evalWritten = run.overwrite(LakeTable.GOLD_EVAL, eval);
     if (splitOptions.testFraction() > 0 || !splitOptions.testValues().isEmpty()) {
       GoldTables.overwrite(run, run.lake().sidePath(GoldTables.TEST), test);
       run.summary().putDetail("gold.test_path", run.lake().sidePath(GoldTables.TEST));
@@ -122,8 +122,8 @@ public final class PublishJob implements Job {
       run.summary().putDetail("balance.distribution", BalanceJob.distribution(balanced, after));
     }
     Map<String, Long> pc = new LinkedHashMap<>();
-    long trainRows = run.lake().read(LakeTable.GOLD_TRAIN).count();
-    long evalRows = run.lake().read(LakeTable.GOLD_EVAL).count();
+    long trainRows = run.outputRows(LakeTable.GOLD_TRAIN, trainWritten);
+    long evalRows = run.outputRows(LakeTable.GOLD_EVAL, evalWritten);
     pc.put("gold_train", trainRows);
     pc.put("gold_eval", evalRows);
     run.recordStage("publish", pc, (System.nanoTime() - t0) / 1_000_000L);
