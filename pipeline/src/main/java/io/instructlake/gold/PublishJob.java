@@ -1,0 +1,136 @@
+package io.instructlake.gold;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.instructlake.augment.AugmentOptions;
+import io.instructlake.augment.Augmenter;
+import io.instructlake.balance.BalanceJob;
+import io.instructlake.balance.BalanceOptions;
+import io.instructlake.balance.Balancer;
+import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.LakeTable;
+import io.instructlake.lake.Run;
+import io.instructlake.split.SplitOptions;
+import io.instructlake.split.Splitter;
+import io.instructlake.stage.Job;
+import io.instructlake.stage.StageOutput;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * {@code bin/pipeline publish}: the chain silver to gold. Reads one pinned silver snapshot ({@link
+ * SilverSource}), splits it, augments the train split (when {@code augment.enabled}), balances it
+ * (when {@code balance.enabled}), and writes new versions of {@code gold.train} and {@code
+ * gold.eval} (overwrite, so each run is one new Delta version; the test split, when configured,
+ * goes to {@code _state/gold/test}). Both gold tables get the Delta table properties {@code
+ * instructlake.silver.table}, {@code instructlake.silver.version} and {@code instructlake.run.id},
+ * and the run summary gets the same values plus the gold versions, so a training set is rebuilt
+ * exactly by reading silver at that version (time travel) with the run's configuration.
+ */
+public final class PublishJob implements Job {
+  @Override
+  public String name() {
+    return "publish";
+  }
+
+  @Override
+  public void validate(PipelineConfig config) {
+    SplitOptions.from(config.section("split"));
+    AugmentOptions.from(config.section("augment"));
+    BalanceOptions.from(config.section("balance"));
+  }
+
+  @Override
+  public void execute(Run run, PipelineConfig config) {
+    execute(run, config, SilverSource.read(run.lake()));
+  }
+
+  /** Publishes from a given snapshot (e.g. an old silver version, to rebuild a training set). */
+  public void execute(Run run, PipelineConfig config, SilverSource.Snapshot in) {
+    SplitOptions splitOptions = SplitOptions.from(config.section("split"));
+    AugmentOptions augmentOptions = AugmentOptions.from(config.section("augment"));
+    BalanceOptions balanceOptions = BalanceOptions.from(config.section("balance"));
+    SparkSession spark = run.lake().spark();
+    long t0 = System.nanoTime();
+
+    Dataset<Row> split =
+        Splitter.builder().setOptions(splitOptions).build().split(in.rows()).kept();
+    Dataset<Row> current = split;
+    StageOutput augmented = null;
+    Augmenter augmenter = Augmenter.builder().setOptions(augmentOptions).build();
+    if (augmentOptions.enabled()) {
+      augmented = augmenter.augment(current);
+      current = augmented.kept();
+    }
+    StageOutput balanced = null;
+    if (balanceOptions.enabled()) {
+      balanced =
+          Balancer.builder()
+              .setOptions(balanceOptions)
+              .optAugmentOptions(augmentOptions)
+              .build()
+              .balance(current);
+      current = balanced.kept();
+    }
+    Dataset<Row> result = current.persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> train = result.where(col(GoldColumns.SPLIT).equalTo(GoldColumns.TRAIN));
+    Dataset<Row> eval = result.where(col(GoldColumns.SPLIT).equalTo(GoldColumns.EVAL));
+    Dataset<Row> test = result.where(col(GoldColumns.SPLIT).equalTo(GoldColumns.TEST));
+
+    long trainWritten = run.overwrite(LakeTable.GOLD_TRAIN, train);
+    long evalWritten = run.overwrite(LakeTable.GOLD_EVAL, eval);
+    if (splitOptions.testFraction() > 0 || !splitOptions.testValues().isEmpty()) {
+      GoldTables.overwrite(run, run.lake().sidePath(GoldTables.TEST), test);
+      run.summary().putDetail("gold.test_path", run.lake().sidePath(GoldTables.TEST));
+    }
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put(GoldColumns.PROP_SILVER_TABLE, in.table().sqlName());
+    props.put(GoldColumns.PROP_SILVER_VERSION, Long.toString(in.version()));
+    props.put(GoldColumns.PROP_RUN_ID, run.id());
+    props.put("instructlake.config.digest", config.digest());
+    for (LakeTable t : new LakeTable[] {LakeTable.GOLD_TRAIN, LakeTable.GOLD_EVAL}) {
+      GoldTables.setProperties(spark, run.lake().path(t), props);
+    }
+
+    // Counts per stage, from the persisted result and the quarantined rows.
+    Map<String, Long> splitCounts = StageWrites.valueCounts(split, GoldColumns.SPLIT);
+    long inRows = splitCounts.values().stream().mapToLong(Long::longValue).sum();
+    Map<String, Long> sc = new LinkedHashMap<>();
+    sc.put("in", inRows);
+    sc.put("kept", inRows);
+    sc.putAll(splitCounts);
+    run.recordStage(Splitter.STAGE, sc, 0L);
+    if (augmented != null) {
+      Map<String, Long> ac = new LinkedHashMap<>(StageWrites.appendQuarantine(run, augmented));
+      ac.putAll(StageWrites.valueCounts(train, GoldColumns.AUG_METHOD));
+      run.recordStage(Augmenter.STAGE, ac, 0L);
+      String notice = augmenter.backTranslationNotice();
+      if (notice != null) {
+        run.summary().putDetail("augment.back_translation", notice);
+      }
+    }
+    if (balanced != null) {
+      Map<String, Long> bc = new LinkedHashMap<>(StageWrites.appendQuarantine(run, balanced));
+      bc.putAll(balanced.counters());
+      Map<String, Long> after = BalanceJob.afterCounts(train, balanceOptions.column());
+      bc.putAll(after);
+      run.recordStage(Balancer.STAGE, bc, 0L);
+      run.summary().putDetail("balance.distribution", BalanceJob.distribution(balanced, after));
+    }
+    Map<String, Long> pc = new LinkedHashMap<>();
+    long trainRows = run.outputRows(LakeTable.GOLD_TRAIN, trainWritten);
+    long evalRows = run.outputRows(LakeTable.GOLD_EVAL, evalWritten);
+    pc.put("gold_train", trainRows);
+    pc.put("gold_eval", evalRows);
+    run.recordStage("publish", pc, (System.nanoTime() - t0) / 1_000_000L);
+    run.summary().putDetail("gold.silver_table", in.table().sqlName());
+    run.summary().putDetail("gold.silver_version", in.version());
+    run.summary().putDetail("gold.train_version", run.lake().version(LakeTable.GOLD_TRAIN));
+    run.summary().putDetail("gold.eval_version", run.lake().version(LakeTable.GOLD_EVAL));
+    result.unpersist();
+  }
+}
