@@ -1,5 +1,6 @@
 package io.instructlake.jobs;
 
+import io.instructlake.gold.PublishJob;
 import io.instructlake.ingest.IngestJob;
 import io.instructlake.stage.Job;
 import io.instructlake.train.TrainJob;
@@ -11,6 +12,6 @@ final class JobRegistry {
 
   /** The stages {@code demo} runs, in order. */
   static List<Job> demoJobs() {
-    return List.of(new IngestJob(), new TrainJob());
+    return List.of(new IngestJob(), new PublishJob(), new TrainJob());
   }
 }
