@@ -32,10 +32,16 @@ import java.util.regex.Pattern;
  */
 public final class QualityFilter {
   private static final Pattern BULLET = Pattern.compile("^\\s*(?:[•●○◦▪▫‣∙·\\-*+])\\s");
+
+  /** Code or worked math: fences, statements, calculator annotations, "####" answers. */
   private static final Pattern CODE =
       Pattern.compile(
-          "```|;\\s*$|^\\s*(?:def|class|import|public|private|function|return)\\b",
+          "```|;\\s*$|^\\s*(?:def|class|import|public|private|function|return)\\b|<<[^>]*>>"
+              + "|^#### ",
           Pattern.MULTILINE);
+
+  private static final Pattern EQUATION_LINE =
+      Pattern.compile("^.*\\d\\s*[=+\\-*/×÷]\\s*\\d.*$", Pattern.MULTILINE);
 
   private final CleanOptions.Quality q;
   private final double cjkShare;
@@ -61,9 +67,12 @@ public final class QualityFilter {
     if (zh ? Scripts.hanCount(text) < q.minZhChars() : words.size() < q.minWords()) {
       return null;
     }
-    boolean code = q.skipCode() && CODE.matcher(text).find();
+    if (q.skipCode() && looksLikeCodeOrMath(text)) {
+      // Gopher's rules describe prose; code and worked solutions repeat tokens by nature.
+      return null;
+    }
     Drop d;
-    if (!code && (d = symbolRatio(text, words.size())) != null) {
+    if ((d = symbolRatio(text, words.size())) != null) {
       return d;
     }
     List<String> lines = nonEmptyLines(text);
@@ -99,38 +108,56 @@ public final class QualityFilter {
             dupMax.get(i));
       }
     }
-    if (!code) {
-      if (zh) {
-        int n = countZhStopWords(text);
-        if (n < q.zhMinStopWords()) {
-          return drop(
-              "stop_words", "%d Chinese stop words < zh-min-stop-words %d", n, q.zhMinStopWords());
+    if (zh) {
+      int n = countZhStopWords(text);
+      if (n < q.zhMinStopWords()) {
+        return drop(
+            "stop_words", "%d Chinese stop words < zh-min-stop-words %d", n, q.zhMinStopWords());
+      }
+    } else {
+      int n = 0;
+      double letters = 0;
+      for (String w : words) {
+        String lw = stripPunct(w).toLowerCase(Locale.ROOT);
+        if (stopWords.contains(lw)) {
+          n++;
         }
-      } else {
-        int n = 0;
-        double letters = 0;
-        for (String w : words) {
-          String lw = stripPunct(w).toLowerCase(Locale.ROOT);
-          if (stopWords.contains(lw)) {
-            n++;
-          }
-          letters += lw.codePointCount(0, lw.length());
-        }
-        if (n < q.minStopWords()) {
-          return drop("stop_words", "%d stop words < min-stop-words %d", n, q.minStopWords());
-        }
-        double mean = letters / words.size();
-        if (mean < q.minMeanWordLength() || mean > q.maxMeanWordLength()) {
-          return drop(
-              "mean_word_length",
-              "mean word length %.2f outside [%.1f, %.1f]",
-              mean,
-              q.minMeanWordLength(),
-              q.maxMeanWordLength());
-        }
+        letters += lw.codePointCount(0, lw.length());
+      }
+      if (n < q.minStopWords()) {
+        return drop("stop_words", "%d stop words < min-stop-words %d", n, q.minStopWords());
+      }
+      double mean = letters / words.size();
+      if (mean < q.minMeanWordLength() || mean > q.maxMeanWordLength()) {
+        return drop(
+            "mean_word_length",
+            "mean word length %.2f outside [%.1f, %.1f]",
+            mean,
+            q.minMeanWordLength(),
+            q.maxMeanWordLength());
       }
     }
     return null;
+  }
+
+  /**
+   * Code fences, statements, calculator annotations, or at least a third of lines with arithmetic.
+   */
+  static boolean looksLikeCodeOrMath(String text) {
+    if (CODE.matcher(text).find()) {
+      return true;
+    }
+    int lines = 0;
+    int math = 0;
+    for (String l : text.split("\n")) {
+      if (!l.isBlank()) {
+        lines++;
+        if (EQUATION_LINE.matcher(l).find()) {
+          math++;
+        }
+      }
+    }
+    return lines > 0 && math * 3 >= lines;
   }
 
   private Drop symbolRatio(String text, int words) {

@@ -18,11 +18,12 @@ class CleanFiltersTest {
   private static final String EN_GOOD =
       "The committee reviewed the budget and agreed that the new library should open in the spring."
           + " Members noted that the costs of construction have risen with inflation, so they asked"
-          + " the city to share the expense with the county and to report back next month.";
+          + " the city to share the expense with the county and to report back next month. The mayor said that"
+          + " the plan would be discussed again at the public meeting on Tuesday evening.";
   private static final String ZH_GOOD =
       "细胞理论是生物学的一个基础理论，它认为所有的生物都是由细胞构成的。细胞是生命活动的基本单位，"
           + "新的细胞只能由已经存在的细胞分裂产生。这一理论在十九世纪由多位科学家共同提出，对现代医学和"
-          + "遗传学的发展有很大的影响。";
+          + "遗传学的发展有很大的影响。科学家们通过显微镜观察到了植物和动物的细胞结构，并且发现它们有许多共同的特点。";
 
   private static CleanRecord qa(String prompt, String response) {
     return new CleanRecord(
@@ -122,17 +123,17 @@ class CleanFiltersTest {
 
   @Test
   void symbolRatio() {
-    // 40 words of which 5 are "#": 5 / 40 = 0.125 > 0.1.
+    // 60 words of which 10 are "#": 10 / 60 = 0.167 > 0.1.
     List<String> w = new ArrayList<>();
-    for (int i = 0; i < 35; i++) {
+    for (int i = 0; i < 50; i++) {
       w.add(i % 3 == 0 ? "the" : "word" + i);
     }
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 10; i++) {
       w.add("#");
     }
     Drop d = quality().check(String.join(" ", w));
     assertEquals("low_quality_symbol_ratio", d.reason());
-    assertTrue(d.detail().contains("= 0.125"), d.detail());
+    assertTrue(d.detail().contains("= " + String.format("%.3f", 10 / 60.0)), d.detail());
   }
 
   @Test
@@ -182,25 +183,25 @@ class CleanFiltersTest {
   @Test
   void chineseRepetitionUsesCharacterNgrams() {
     String phrase = "我爱北京天安门";
-    String text = phrase.repeat(10);
-    // Every 3-gram inside the phrase occurs 10 times: 10 * 3 / 70 characters.
+    String text = phrase.repeat(20);
+    // Every 3-gram inside the phrase occurs 20 times: 20 * 3 / 140 characters.
     Drop d = quality().check(text);
     assertEquals("low_quality_top_ngram", d.reason());
-    assertTrue(d.detail().contains(String.format("%.3f", 30 / 70.0)), d.detail());
+    assertTrue(d.detail().contains(String.format("%.3f", 60 / 140.0)), d.detail());
   }
 
   @Test
   void stopWordsEnglishAndChinese() {
     StringBuilder s = new StringBuilder();
-    for (int i = 0; i < 35; i++) {
+    for (int i = 0; i < 55; i++) {
       s.append("token").append(i).append(' ');
     }
     Drop d = quality().check(s.toString());
     assertEquals("low_quality_stop_words", d.reason());
     assertEquals("stop_words: 0 stop words < min-stop-words 2", d.detail());
-    // 64 distinct Han characters, none of them a stop word.
+    // 120 distinct Han characters, none of them a stop word.
     StringBuilder zh = new StringBuilder();
-    for (int i = 0; i < 64; i++) {
+    for (int i = 0; i < 120; i++) {
       zh.appendCodePoint(0x5800 + i * 3);
     }
     String z = zh.toString();
@@ -213,16 +214,29 @@ class CleanFiltersTest {
   }
 
   @Test
+  void workedMathAndCodeSkipTheProseRules() {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < 12; i++) {
+      s.append("She sold ").append(i).append(" * 2 = <<").append(i).append("*2=").append(2 * i);
+      s.append(">>").append(2 * i).append(" clips in the month of May and in June\n");
+    }
+    s.append("#### 72");
+    assertTrue(QualityFilter.looksLikeCodeOrMath(s.toString()));
+    assertNull(quality().check(s.toString()));
+    assertTrue(!QualityFilter.looksLikeCodeOrMath(EN_GOOD));
+  }
+
+  @Test
   void meanWordLength() {
     StringBuilder s = new StringBuilder("the and the ");
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 50; i++) {
       s.append("incomprehensibilities").append((char) ('a' + i / 26)).append((char) ('a' + i % 26));
       s.append(' ');
     }
-    // (3 + 3 + 3 + 30 * 23) / 33 = 21.18 > 10.
+    // (3 + 3 + 3 + 50 * 23) / 53 = 21.87 > 10.
     Drop d = quality().check(s.toString());
     assertEquals("low_quality_mean_word_length", d.reason());
-    assertTrue(d.detail().contains(String.format("%.2f", (9 + 30 * 23) / 33.0)), d.detail());
+    assertTrue(d.detail().contains(String.format("%.2f", (9 + 50 * 23) / 53.0)), d.detail());
   }
 
   // ---------------------------------------------------------------- structure, regex
