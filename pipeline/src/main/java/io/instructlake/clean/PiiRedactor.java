@@ -161,23 +161,46 @@ public final class PiiRedactor implements Serializable {
     if (text == null || text.isEmpty()) {
       return spans;
     }
-    addAll(spans, PRIVATE_KEY, text, Type.SECRET, 0);
+    // Cheap pre-checks skip detectors whose anchor character is absent (most text has no PII).
+    boolean at = text.indexOf('@') >= 0;
+    boolean colon = text.indexOf(':') >= 0;
+    if (text.contains("PRIVATE KEY-----")) {
+      addAll(spans, PRIVATE_KEY, text, Type.SECRET, 0);
+    }
     addAll(spans, CLOUD_KEY, text, Type.SECRET, 0);
-    addAll(spans, BEARER, text, Type.SECRET, 1);
-    addAll(spans, ASSIGNED_SECRET, text, Type.SECRET, 1);
-    addAll(spans, URL_CREDENTIALS, text, Type.URL_CREDENTIALS, 0);
-    addAll(spans, EMAIL, text, Type.EMAIL, 0);
-    Matcher m = IPV6.matcher(text);
-    while (m.find()) {
-      if (isIpv6(m.group())) {
-        add(spans, new Span(m.start(), m.end(), Type.IP, m.group()));
+    if (containsIgnoreCase(text, "bearer")) {
+      addAll(spans, BEARER, text, Type.SECRET, 1);
+    }
+    if (colon || text.indexOf('=') >= 0 || text.indexOf('：') >= 0) {
+      addAll(spans, ASSIGNED_SECRET, text, Type.SECRET, 1);
+    }
+    if (at && text.contains("://")) {
+      addAll(spans, URL_CREDENTIALS, text, Type.URL_CREDENTIALS, 0);
+    }
+    if (at) {
+      addAll(spans, EMAIL, text, Type.EMAIL, 0);
+    }
+    Matcher m;
+    if (text.contains("::") || hasHexColonRun(text)) {
+      m = IPV6.matcher(text);
+      while (m.find()) {
+        if (isIpv6(m.group())) {
+          add(spans, new Span(m.start(), m.end(), Type.IP, m.group()));
+        }
       }
     }
-    m = IPV4.matcher(text);
-    while (m.find()) {
-      if (isIpv4(m.group()) && !VERSION_CONTEXT.matcher(before(text, m.start(), 12)).find()) {
-        add(spans, new Span(m.start(), m.end(), Type.IP, m.group()));
+    if (text.indexOf('.') >= 0 && hasDigitRun(text, 1)) {
+      m = IPV4.matcher(text);
+      while (m.find()) {
+        if (isIpv4(m.group()) && !VERSION_CONTEXT.matcher(before(text, m.start(), 12)).find()) {
+          add(spans, new Span(m.start(), m.end(), Type.IP, m.group()));
+        }
       }
+    }
+    if (countDigits(text) < 7) {
+      // Every numeric detector below needs at least 7 digits.
+      spans.sort((a, b) -> Integer.compare(a.start(), b.start()));
+      return spans;
     }
     m = ID_CARD.matcher(text);
     while (m.find()) {
@@ -333,6 +356,39 @@ public final class PiiRedactor implements Serializable {
       }
     }
     spans.add(s);
+  }
+
+  /** Whether {@code text} has a run of at least {@code n} ASCII digits. */
+  private static boolean hasDigitRun(String text, int n) {
+    int run = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      run = (c >= '0' && c <= '9') ? run + 1 : 0;
+      if (run >= n) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a colon sits between two hex digits (a possible IPv6 group boundary). */
+  private static boolean hasHexColonRun(String text) {
+    for (int i = text.indexOf(':'); i > 0 && i + 1 < text.length(); i = text.indexOf(':', i + 1)) {
+      if (Character.digit(text.charAt(i - 1), 16) >= 0
+          && Character.digit(text.charAt(i + 1), 16) >= 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean containsIgnoreCase(String text, String needle) {
+    for (int i = 0; i + needle.length() <= text.length(); i++) {
+      if (text.regionMatches(true, i, needle, 0, needle.length())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String before(String text, int start, int chars) {
