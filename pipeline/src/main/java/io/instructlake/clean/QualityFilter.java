@@ -240,30 +240,34 @@ public final class QualityFilter {
 
   /**
    * Gopher: characters of the most frequent n-gram (count x its characters) over word characters.
+   * N-grams are keyed by a 64-bit hash of word ids (collisions are negligible at these sizes).
    */
   static double topNgramShare(List<String> words, int n) {
     if (words.size() < n) {
       return 0.0;
     }
+    int[] ids = ids(words);
     long total = 0;
     for (String w : words) {
       total += w.length();
     }
-    Map<String, Integer> counts = new HashMap<>();
-    String best = null;
+    Map<Long, Integer> counts = new HashMap<>();
+    int best = -1;
     int bestCount = 0;
     for (int i = 0; i + n <= words.size(); i++) {
-      String g = String.join("\u0001", words.subList(i, i + n));
-      int c = counts.merge(g, 1, Integer::sum);
+      int c = counts.merge(gramKey(ids, i, n), 1, Integer::sum);
       if (c > bestCount) {
         bestCount = c;
-        best = g;
+        best = i;
       }
     }
     if (bestCount < 2) {
       return 0.0;
     }
-    long gramChars = best.replace("\u0001", "").length();
+    long gramChars = 0;
+    for (int j = best; j < best + n; j++) {
+      gramChars += words.get(j).length();
+    }
     return total == 0 ? 0.0 : Math.min(1.0, bestCount * gramChars / (double) total);
   }
 
@@ -272,16 +276,17 @@ public final class QualityFilter {
     if (words.size() < n) {
       return 0.0;
     }
-    Map<String, Integer> counts = new HashMap<>();
-    List<String> grams = new ArrayList<>();
-    for (int i = 0; i + n <= words.size(); i++) {
-      String g = String.join("\u0001", words.subList(i, i + n));
-      grams.add(g);
-      counts.merge(g, 1, Integer::sum);
+    int[] ids = ids(words);
+    int grams = words.size() - n + 1;
+    long[] keys = new long[grams];
+    Map<Long, Integer> counts = new HashMap<>();
+    for (int i = 0; i < grams; i++) {
+      keys[i] = gramKey(ids, i, n);
+      counts.merge(keys[i], 1, Integer::sum);
     }
     boolean[] covered = new boolean[words.size()];
-    for (int i = 0; i < grams.size(); i++) {
-      if (counts.get(grams.get(i)) > 1) {
+    for (int i = 0; i < grams; i++) {
+      if (counts.get(keys[i]) > 1) {
         for (int j = i; j < i + n; j++) {
           covered[j] = true;
         }
@@ -296,6 +301,30 @@ public final class QualityFilter {
       }
     }
     return total == 0 ? 0.0 : dup / (double) total;
+  }
+
+  private static int[] ids(List<String> words) {
+    Map<String, Integer> dict = new HashMap<>();
+    int[] ids = new int[words.size()];
+    for (int i = 0; i < ids.length; i++) {
+      Integer id = dict.get(words.get(i));
+      if (id == null) {
+        id = dict.size();
+        dict.put(words.get(i), id);
+      }
+      ids[i] = id;
+    }
+    return ids;
+  }
+
+  /** 64-bit mix of the n word ids starting at {@code i}. */
+  private static long gramKey(int[] ids, int i, int n) {
+    long h = n;
+    for (int j = i; j < i + n; j++) {
+      h = (h ^ ids[j]) * 0x9E3779B97F4A7C15L;
+      h ^= h >>> 31;
+    }
+    return h;
   }
 
   /** Whitespace-separated words. */
