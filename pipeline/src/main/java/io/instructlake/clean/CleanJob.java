@@ -1,0 +1,71 @@
+package io.instructlake.clean;
+
+import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.Lake;
+import io.instructlake.lake.LakeTable;
+import io.instructlake.lake.RecordSchema;
+import io.instructlake.lake.Run;
+import io.instructlake.stage.Job;
+import io.instructlake.stage.StageOutput;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code bin/pipeline clean}: cleans the bronze records of every ingest run not yet in {@code
+ * silver.cleaned} (all of bronze on the first run) and appends the kept rows to {@code
+ * silver.cleaned}, the drops to quarantine. Counts per reason and PII hits per type ({@code
+ * pii_<type>}) go to the run summary; the summary detail {@code clean.pii_counts} repeats the PII
+ * totals. A rerun with no new ingest run appends nothing.
+ */
+public final class CleanJob implements Job {
+  @Override
+  public String name() {
+    return CleanStage.NAME;
+  }
+
+  @Override
+  public void validate(PipelineConfig config) {
+    CleanOptions.from(config);
+  }
+
+  @Override
+  public void execute(Run run, PipelineConfig config) {
+    long start = System.nanoTime();
+    CleanOptions options = CleanOptions.from(config);
+    Dataset<Row> pending = pending(run.lake());
+    if (pending.isEmpty()) {
+      // Nothing new: record zero counts without an empty commit (whose metrics Run cannot read).
+      run.recordStage(
+          name(), Map.of("in", 0L, "kept", 0L), (System.nanoTime() - start) / 1_000_000L);
+      run.summary().putDetail("clean.pii_counts", Map.of());
+      return;
+    }
+    StageOutput out = new CleanStage(options).apply(pending);
+    run.writeStage(out, LakeTable.SILVER_CLEANED, false, start);
+    Map<String, Long> pii = new LinkedHashMap<>();
+    out.counters().entrySet().stream()
+        .filter(e -> e.getKey().startsWith("pii_"))
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> pii.put(e.getKey().substring(4), e.getValue()));
+    run.summary().putDetail("clean.pii_counts", pii);
+  }
+
+  /** Bronze rows whose ingest run has not been cleaned yet. */
+  static Dataset<Row> pending(Lake lake) {
+    Dataset<Row> bronze = lake.read(LakeTable.BRONZE_RECORDS);
+    if (!lake.exists(LakeTable.SILVER_CLEANED)) {
+      return bronze;
+    }
+    Dataset<Row> done =
+        lake.read(LakeTable.SILVER_CLEANED)
+            .select(RecordSchema.INGEST_RUN_ID)
+            .distinct()
+            .withColumnRenamed(RecordSchema.INGEST_RUN_ID, "_done_run");
+    return bronze.join(
+        done,
+        bronze.col(RecordSchema.INGEST_RUN_ID).eqNullSafe(done.col("_done_run")),
+        "left_anti");
+  }
+}

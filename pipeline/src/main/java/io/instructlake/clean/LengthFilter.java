@@ -1,0 +1,123 @@
+package io.instructlake.clean;
+
+import java.util.Locale;
+
+/**
+ * Length bounds per field (prompt, response) in characters (code points) and tokens, with separate
+ * bounds for Chinese fields (CJK share of letters and digits at least {@code length.cjk-share}):
+ * the usual "responses under 50 characters" rule would drop whole Chinese paragraphs.
+ */
+public final class LengthFilter {
+  private final CleanOptions.Length options;
+
+  public LengthFilter(CleanOptions.Length options) {
+    this.options = options;
+  }
+
+  /**
+   * Token count under the configured tokenizer. {@code mixed}: each CJK ideograph, each run of
+   * other letters and digits, and each other non-space symbol is one token (close to what BPE
+   * tokenizers give for Chinese and a lower bound for English); {@code whitespace}:
+   * whitespace-separated words; {@code hanlp}: HanLP's standard segmentation (words and symbols,
+   * spaces excluded).
+   */
+  public int tokens(String s) {
+    if (s == null || s.isEmpty()) {
+      return 0;
+    }
+    switch (options.tokenizer()) {
+      case "whitespace":
+        String t = s.strip();
+        return t.isEmpty() ? 0 : t.split("\\s+").length;
+      case "hanlp":
+        int n = 0;
+        for (com.hankcs.hanlp.seg.common.Term term : com.hankcs.hanlp.HanLP.segment(s)) {
+          if (!term.word.isBlank()) {
+            n++;
+          }
+        }
+        return n;
+      default:
+        return mixedTokens(s);
+    }
+  }
+
+  static int mixedTokens(String s) {
+    int n = 0;
+    boolean inWord = false;
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      i += Character.charCount(cp);
+      if (Scripts.isHan(cp)) {
+        n++;
+        inWord = false;
+      } else if (Character.isLetterOrDigit(cp)) {
+        if (!inWord) {
+          n++;
+          inWord = true;
+        }
+      } else {
+        inWord = false;
+        if (!Character.isWhitespace(cp)) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Null when both fields are within bounds (a null prompt is not checked: text records), else
+   * {@code too_short} or {@code too_long}.
+   */
+  public Drop check(String prompt, String response) {
+    Drop d = prompt == null ? null : field("prompt", prompt);
+    return d != null ? d : field("response", response);
+  }
+
+  private Drop field(String name, String text) {
+    String s = text == null ? "" : text;
+    boolean zh = Scripts.cjkShare(s) >= options.cjkShare();
+    CleanOptions.Bounds b = zh ? options.zh() : options.other();
+    boolean prompt = name.equals("prompt");
+    int minChars = prompt ? b.promptMinChars() : b.responseMinChars();
+    int maxChars = prompt ? b.promptMaxChars() : b.responseMaxChars();
+    int minTokens = prompt ? b.promptMinTokens() : b.responseMinTokens();
+    int maxTokens = prompt ? b.promptMaxTokens() : b.responseMaxTokens();
+    String cls = zh ? "zh" : "other";
+    int chars = Scripts.chars(s);
+    if (chars < minChars) {
+      return drop("too_short", name, cls, "chars", chars, "<", "min-chars", minChars);
+    }
+    if (chars > maxChars) {
+      return drop("too_long", name, cls, "chars", chars, ">", "max-chars", maxChars);
+    }
+    if (minTokens > 0 || maxTokens < Integer.MAX_VALUE) {
+      int tokens = tokens(s);
+      if (tokens < minTokens) {
+        return drop("too_short", name, cls, "tokens", tokens, "<", "min-tokens", minTokens);
+      }
+      if (tokens > maxTokens) {
+        return drop("too_long", name, cls, "tokens", tokens, ">", "max-tokens", maxTokens);
+      }
+    }
+    return null;
+  }
+
+  private static Drop drop(
+      String reason, String field, String cls, String unit, int v, String op, String key, int b) {
+    return new Drop(
+        reason,
+        String.format(
+            Locale.ROOT,
+            "%s %s %d %s clean.length.%s.%s-%s = %d",
+            field,
+            unit,
+            v,
+            op,
+            cls,
+            field,
+            key,
+            b));
+  }
+}
