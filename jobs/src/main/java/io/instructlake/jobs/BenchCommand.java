@@ -28,6 +28,7 @@ final class BenchCommand implements Callable<Integer> {
     BENCHMARKS.put("allreduce", "io.instructlake.bench.AllReduceBenchmark");
     BENCHMARKS.put("train", "io.instructlake.bench.TrainBenchmark");
     BENCHMARKS.put("gold", "io.instructlake.bench.GoldBenchmark");
+    BENCHMARKS.put("clean", "io.instructlake.bench.CleanBenchmark");
   }
 
   @Spec CommandSpec spec;

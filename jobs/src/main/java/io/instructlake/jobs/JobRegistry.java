@@ -1,5 +1,6 @@
 package io.instructlake.jobs;
 
+import io.instructlake.clean.CleanJob;
 import io.instructlake.gold.PublishJob;
 import io.instructlake.ingest.IngestJob;
 import io.instructlake.stage.Job;
@@ -12,6 +13,6 @@ final class JobRegistry {
 
   /** The stages {@code demo} runs, in order. */
   static List<Job> demoJobs() {
-    return List.of(new IngestJob(), new PublishJob(), new TrainJob());
+    return List.of(new IngestJob(), new CleanJob(), new PublishJob(), new TrainJob());
   }
 }

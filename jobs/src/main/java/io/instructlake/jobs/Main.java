@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       GenerateCorpusCommand.class,
       IngestCommand.class,
+      CleanCommand.class,
       SplitCommand.class,
       AugmentCommand.class,
       BalanceCommand.class,

@@ -56,6 +56,9 @@ public final class CorpusGenerator {
           "message alpaca { optional binary instruction (UTF8); optional binary input (UTF8);"
               + " optional binary output (UTF8); optional binary category (UTF8); }");
 
+  private static final String[] EN_REFS = {"it", "this", "the subject", "the matter"};
+  private static final String[] ZH_REFS = {"这件事", "这方面", "此事", "这个问题"};
+
   private final Path outputDir;
   private final long records;
   private final long seed;
@@ -272,9 +275,18 @@ public final class CorpusGenerator {
       } else {
         int n = 4 + rnd.nextInt(6);
         StringBuilder sb = new StringBuilder();
+        // Distinct sentences, and the topic named once then referred to, as people write: a
+        // response that repeats itself is what the clean stage's repetition rules are for.
+        String[] pool = zh ? Vocabulary.ZH_SENTENCES : Vocabulary.EN_SENTENCES;
+        List<Integer> order = new ArrayList<>();
+        for (int k = 0; k < pool.length; k++) {
+          order.add(k);
+        }
+        java.util.Collections.shuffle(order, rnd);
         for (int s = 0; s < n; s++) {
-          String tpl = pick(rnd, zh ? Vocabulary.ZH_SENTENCES : Vocabulary.EN_SENTENCES);
-          String sent = fill(tpl, topic, rnd);
+          String tpl = pool[order.get(s)];
+          String ref = s == 0 ? topic : zh ? pick(rnd, ZH_REFS) : pick(rnd, EN_REFS);
+          String sent = fill(tpl, ref, rnd);
           if (sb.length() > 0 && !zh) {
             sb.append(' ');
           }

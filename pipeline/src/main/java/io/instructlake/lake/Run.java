@@ -167,7 +167,12 @@ public final class Run {
     scala.collection.Map<String, String> m = h.getMap(0);
     Map<String, String> metrics = m == null ? Map.of() : CollectionConverters.asJava(m);
     String n = metrics.get("numOutputRows");
-    return n == null ? lake.readVersion(table, version).count() : Long.parseLong(n);
+    if (n != null) {
+      return Long.parseLong(n);
+    }
+    // No metric (e.g. an append of nothing): the rows this version added.
+    long now = lake.readVersion(table, version).count();
+    return version == 0 ? now : Math.max(0, now - lake.readVersion(table, version - 1).count());
   }
 
   /** Records a stage's counts and duration in the summary. */
