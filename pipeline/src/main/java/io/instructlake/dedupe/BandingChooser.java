@@ -6,6 +6,12 @@ package io.instructlake.dedupe;
  * similarity s becomes a candidate is the S-curve {@code P(s) = 1 - (1 - s^r)^b}, {@code FP = ∫_0^t
  * P(s) ds} and {@code FN = ∫_t^1 (1 - P(s)) ds}. This is the criterion of datasketch's {@code
  * _optimal_param} and text-dedup; integrals use composite Simpson's rule with 2,000 intervals.
+ *
+ * <p>Equal weights put the S-curve's midpoint near t, so a pair exactly at the threshold is found
+ * only about half the time. Because every candidate is verified exactly (a false positive costs one
+ * Jaccard computation, never a dropped record), the pipeline also takes a {@code minRecall}: only
+ * bandings with {@code P(t) >= minRecall} are considered (default 0.95 in {@code dedupe.conf}; 0
+ * gives the plain criterion above).
  */
 public final class BandingChooser {
   private static final int INTERVALS = 2000;
@@ -33,6 +39,19 @@ public final class BandingChooser {
    */
   public static Banding choose(
       double threshold, int permutations, double fpWeight, double fnWeight) {
+    return choose(threshold, permutations, fpWeight, fnWeight, 0.0);
+  }
+
+  /**
+   * As {@link #choose(double, int, double, double)}, restricted to bandings whose candidate
+   * probability at the threshold is at least {@code minRecall}; when none reaches it, the banding
+   * with the highest {@code P(threshold)} is returned.
+   */
+  public static Banding choose(
+      double threshold, int permutations, double fpWeight, double fnWeight, double minRecall) {
+    if (!(minRecall >= 0 && minRecall < 1)) {
+      throw new IllegalArgumentException("minRecall must be in [0, 1), got " + minRecall);
+    }
     if (!(threshold > 0 && threshold < 1)) {
       throw new IllegalArgumentException("threshold must be in (0, 1), got " + threshold);
     }
@@ -45,9 +64,19 @@ public final class BandingChooser {
     }
     double best = Double.POSITIVE_INFINITY;
     Banding opt = null;
+    Banding mostRecall = null;
+    double bestRecall = -1;
     for (int b = 1; b <= permutations; b++) {
       for (int r = 1; r <= permutations / b; r++) {
         Banding cand = new Banding(b, r);
+        double recall = cand.candidateProbability(threshold);
+        if (recall > bestRecall) {
+          bestRecall = recall;
+          mostRecall = cand;
+        }
+        if (recall < minRecall) {
+          continue;
+        }
         double fp = simpson(cand::candidateProbability, 0.0, threshold);
         double fn = simpson(s -> 1.0 - cand.candidateProbability(s), threshold, 1.0);
         double err = fpWeight * fp + fnWeight * fn;
@@ -57,7 +86,7 @@ public final class BandingChooser {
         }
       }
     }
-    return opt;
+    return opt != null ? opt : mostRecall;
   }
 
   static double simpson(java.util.function.DoubleUnaryOperator f, double lo, double hi) {

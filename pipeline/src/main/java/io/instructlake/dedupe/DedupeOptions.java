@@ -65,6 +65,7 @@ public final class DedupeOptions implements Serializable {
       throw ConfigError.badValue(
           m.key("bands"), bands, "bands * rows <= permutations (" + perms + "), rows=" + rows);
     }
+    double minRecall = m.doubleValue("min-recall", 0.0, 0.999);
     double fpW = m.doubleValue("fp-weight", 0.0, 1.0);
     double fnW = m.doubleValue("fn-weight", 0.0, 1.0);
     if (fpW + fnW <= 0) {
@@ -87,6 +88,7 @@ public final class DedupeOptions implements Serializable {
         .optPermutations(perms)
         .optBanding(bands, rows)
         .optWeights(fpW, fnW)
+        .optMinRecall(minRecall)
         .optSeed(m.longValue("seed", Long.MIN_VALUE, Long.MAX_VALUE))
         .optShingler(
             Shingler.builder()
@@ -179,6 +181,7 @@ public final class DedupeOptions implements Serializable {
     private double fpWeight = 0.5;
     private double fnWeight = 0.5;
     private long seed = 42L;
+    private double minRecall = 0.95;
     private Shingler shingler = Shingler.builder().build();
     private int maxBucketCompare = 100;
 
@@ -250,6 +253,15 @@ public final class DedupeOptions implements Serializable {
       return this;
     }
 
+    /**
+     * Least probability that a pair exactly at the threshold becomes a candidate, when bands are
+     * chosen; default 0.95 (0 = the plain weighted criterion).
+     */
+    public Builder optMinRecall(double v) {
+      this.minRecall = v;
+      return this;
+    }
+
     /** MinHash seed; default 42. */
     public Builder optSeed(long v) {
       this.seed = v;
@@ -286,7 +298,7 @@ public final class DedupeOptions implements Serializable {
       BandingChooser.Banding banding =
           bands > 0 && rows > 0
               ? new BandingChooser.Banding(bands, rows)
-              : BandingChooser.choose(threshold, permutations, fpWeight, fnWeight);
+              : BandingChooser.choose(threshold, permutations, fpWeight, fnWeight, minRecall);
       if ((long) banding.bands() * banding.rows() > permutations) {
         throw new IllegalArgumentException(
             "bands * rows must be <= permutations, got "

@@ -120,6 +120,10 @@ class PureDedupeLogicTest {
   void bandingChooserMatchesReferenceValues() {
     assertEquals(new BandingChooser.Banding(25, 10), BandingChooser.choose(0.7, 256));
     assertEquals(new BandingChooser.Banding(9, 13), BandingChooser.choose(0.8, 128));
+    // With a recall floor the chooser keeps P(threshold) >= 0.95 and minimises error otherwise.
+    BandingChooser.Banding floor = BandingChooser.choose(0.7, 128, 0.5, 0.5, 0.95);
+    assertTrue(floor.candidateProbability(0.7) >= 0.95, floor.toString());
+    assertTrue(floor.bands() * floor.rows() <= 128, floor.toString());
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> BandingChooser.choose(1.2, 128));
     assertTrue(e.getMessage().contains("1.2"), e.getMessage());
