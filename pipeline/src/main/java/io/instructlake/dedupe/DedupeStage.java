@@ -2,7 +2,6 @@ package io.instructlake.dedupe;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_union;
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
@@ -12,8 +11,6 @@ import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lpad;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
@@ -34,9 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -178,33 +173,12 @@ public final class DedupeStage {
               : history
                   .stat()
                   .bloomFilter(DEDUPE_KEY, options.bloomExpectedItems(), options.bloomFpp());
-      Broadcast<BloomFilter> bc =
-          JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(f);
-      Dataset<Row> probed =
-          keep(unique.withColumn("_flag", DedupeUdfs.mightContain(bc).apply(col(DEDUPE_KEY))));
-      Dataset<Row> flagged = probed.where(col("_flag"));
-      positives = flagged.count();
-      Dataset<Row> flaggedKeys = flagged.select(DEDUPE_KEY);
-      if (positives <= 2_000_000L) {
-        flaggedKeys = broadcast(flaggedKeys);
-      }
-      hits =
-          keep(
-              history
-                  .select(col(DEDUPE_KEY), col(RecordSchema.RECORD_ID).as("_hist_id"))
-                  .join(flaggedKeys, DEDUPE_KEY)
-                  .groupBy(DEDUPE_KEY)
-                  .agg(min("_hist_id").as("_hist_id")));
-      Dataset<Row> histDup = flagged.join(hits, DEDUPE_KEY);
-      confirmed = histDup.count();
-      Dataset<Row> survivors =
-          probed
-              .where(not(col("_flag")))
-              .unionByName(
-                  flagged.join(
-                      hits, flagged.col(DEDUPE_KEY).equalTo(hits.col(DEDUPE_KEY)), "left_anti"))
-              .drop("_flag");
-      unique = keep(survivors);
+      BloomGuardedLookup lookup = BloomGuardedLookup.run(unique, history, f);
+      positives = lookup.positives();
+      confirmed = lookup.confirmed();
+      hits = keep(lookup.hits());
+      Dataset<Row> histDup = lookup.duplicates();
+      unique = keep(lookup.unique());
       Dataset<Row> qHist =
           quarantine(
               histDup,

@@ -221,7 +221,7 @@ class SharedCorporaDedupeTest extends SparkTestBase {
           new Parsed(
               "c4_demo.jsonl#" + i++,
               null,
-              List.of(new String[] {"assistant", text}),
+              List.<String[]>of(new String[] {"assistant", text}),
               null,
               out.size()));
     }
