@@ -1,0 +1,15 @@
+package io.instructlake.jobs;
+
+import io.instructlake.ingest.IngestJob;
+import io.instructlake.stage.Job;
+import java.util.List;
+
+/** The stage order of the main job, in one place. */
+final class JobRegistry {
+  private JobRegistry() {}
+
+  /** The stages {@code demo} runs, in order. */
+  static List<Job> demoJobs() {
+    return List.of(new IngestJob());
+  }
+}

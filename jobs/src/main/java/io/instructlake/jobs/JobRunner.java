@@ -1,0 +1,131 @@
+package io.instructlake.jobs;
+
+import io.instructlake.PipelineException;
+import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.Lake;
+import io.instructlake.lake.Run;
+import io.instructlake.lake.RunSummary;
+import io.instructlake.lake.Sessions;
+import io.instructlake.stage.Job;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs jobs as one {@link Run}: validate every job's config first (no Spark yet), open the session,
+ * execute in order, succeed or fail (rolling back), write the summary, print it, and map the status
+ * to the exit code.
+ */
+final class JobRunner {
+  static final int EXIT_OK = 0;
+  static final int EXIT_FAILED = 1;
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_ROLLED_BACK = 3;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  JobRunner(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  /**
+   * Before-hook that may adjust the config after the session exists (e.g. demo generates input).
+   */
+  interface Prepare {
+    PipelineConfig prepare(PipelineConfig config, Run run) throws IOException;
+  }
+
+  int run(
+      String command, PipelineConfig config, List<Job> jobs, Path summaryFile, Prepare prepare) {
+    for (Job j : jobs) {
+      j.validate(config);
+    }
+    SparkSession spark = Sessions.create(config);
+    Lake lake = new Lake(spark, config.section("lake").string("root"));
+    Run run = Run.start(lake, command, config, config.section("input").string("path"));
+    out.println("Run " + run.id() + ": " + command + " on lake " + lake.root());
+    RunSummary summary;
+    try {
+      PipelineConfig effective = prepare == null ? config : prepare.prepare(config, run);
+      for (Job j : jobs) {
+        long t0 = System.nanoTime();
+        out.println("  " + j.name() + " ...");
+        j.execute(run, effective);
+        out.printf(Locale.ROOT, "  %s done in %.1f s%n", j.name(), (System.nanoTime() - t0) / 1e9);
+      }
+      summary = run.succeed();
+    } catch (PipelineException | IOException e) {
+      summary = run.fail(e);
+    } catch (RuntimeException e) {
+      summary =
+          run.fail(
+              new PipelineException(
+                  command + " failed: " + e.getClass().getSimpleName() + ": " + Run.oneLine(e), e));
+      e.printStackTrace(err);
+    }
+    lake.registerTables();
+    report(summary, lake);
+    if (summaryFile != null) {
+      writeSummary(summaryFile, summary);
+    }
+    return exitCode(summary);
+  }
+
+  static int exitCode(RunSummary s) {
+    return switch (s.status()) {
+      case RunSummary.OK -> EXIT_OK;
+      case RunSummary.ROLLED_BACK -> EXIT_ROLLED_BACK;
+      default -> EXIT_FAILED;
+    };
+  }
+
+  void report(RunSummary s, Lake lake) {
+    long ms = s.endedAt().toEpochMilli() - s.startedAt().toEpochMilli();
+    out.printf(Locale.ROOT, "Run %s %s in %.1f s%n", s.runId(), s.status(), ms / 1000.0);
+    if (s.message() != null) {
+      (RunSummary.OK.equals(s.status()) ? out : err).println("  " + s.message());
+    }
+    out.println("Tables under " + lake.root() + ":");
+    for (Map.Entry<String, Map<String, Object>> e : s.tables().entrySet()) {
+      out.printf(
+          Locale.ROOT,
+          "  %-16s %10s rows  version %s%n",
+          e.getKey(),
+          e.getValue().get("rows"),
+          e.getValue().get("version"));
+    }
+    for (String stage : stageNames(s)) {
+      out.println("  " + stage + ": " + s.stageCounts(stage));
+    }
+    if (!s.details().isEmpty()) {
+      out.println("  details: " + s.details());
+    }
+  }
+
+  private static List<String> stageNames(RunSummary s) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> stages = (Map<String, Object>) s.toMap().get("stages");
+    return List.copyOf(stages.keySet());
+  }
+
+  void writeSummary(Path file, RunSummary s) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(file, s.toJson(), StandardCharsets.UTF_8);
+      out.println("Summary written to " + file);
+    } catch (IOException e) {
+      err.println("Cannot write summary " + file + ": " + e.getMessage() + " (check --summary)");
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.instructlake.ingest;
+
+import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.LakeTable;
+import io.instructlake.lake.Run;
+import io.instructlake.stage.Job;
+import java.sql.Timestamp;
+import java.time.Instant;
+
+/** {@code bin/pipeline ingest}: raw files to {@code bronze.records} plus {@code quarantine}. */
+public final class IngestJob implements Job {
+  @Override
+  public String name() {
+    return IngestStage.STAGE;
+  }
+
+  @Override
+  public void validate(PipelineConfig config) {
+    IngestOptions.from(config).requireInput();
+  }
+
+  @Override
+  public void execute(Run run, PipelineConfig config) {
+    long start = System.nanoTime();
+    IngestOptions options = IngestOptions.from(config);
+    IngestStage.Result result =
+        new IngestStage(options)
+            .ingest(run.lake().spark(), run.id(), Timestamp.from(Instant.now()));
+    try {
+      run.writeStage(result.output(), LakeTable.BRONZE_RECORDS, false, start);
+      run.summary().putDetail("ingest.files", result.files().size());
+      if (!result.skippedFiles().isEmpty()) {
+        run.summary().putDetail("ingest.skipped_files", result.skippedFiles());
+      }
+    } finally {
+      result.release();
+    }
+  }
+}
