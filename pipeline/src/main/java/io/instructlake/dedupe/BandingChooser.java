@@ -15,6 +15,8 @@ package io.instructlake.dedupe;
  */
 public final class BandingChooser {
   private static final int INTERVALS = 2000;
+  private static final java.util.Map<String, Banding> CHOSEN =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private BandingChooser() {}
 
@@ -62,6 +64,12 @@ public final class BandingChooser {
       throw new IllegalArgumentException(
           "weights must be >= 0 and not both 0, got fp=" + fpWeight + ", fn=" + fnWeight);
     }
+    String memo =
+        threshold + "/" + permutations + "/" + fpWeight + "/" + fnWeight + "/" + minRecall;
+    Banding known = CHOSEN.get(memo);
+    if (known != null) {
+      return known;
+    }
     double best = Double.POSITIVE_INFINITY;
     Banding opt = null;
     Banding mostRecall = null;
@@ -86,7 +94,9 @@ public final class BandingChooser {
         }
       }
     }
-    return opt != null ? opt : mostRecall;
+    Banding chosen = opt != null ? opt : mostRecall;
+    CHOSEN.put(memo, chosen);
+    return chosen;
   }
 
   static double simpson(java.util.function.DoubleUnaryOperator f, double lo, double hi) {
