@@ -91,6 +91,10 @@ public final class HistoryBloom {
     if (newItems > capacity) {
       return Optional.empty();
     }
+    if (newItems == items) {
+      // Nothing was added (Spark's bloomFilter aggregate has no result on an empty input).
+      return Optional.of(new HistoryBloom(filter, newVersion, capacity, fpp, items, keySettings));
+    }
     // Same capacity and bit size give the same number of hash functions, so the filters merge.
     BloomFilter add =
         newKeys.stat().bloomFilter(DedupeStage.DEDUPE_KEY, capacity, filter.bitSize());

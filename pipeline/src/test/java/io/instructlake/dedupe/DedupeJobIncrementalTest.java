@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * runs changes nothing.
  */
 class DedupeJobIncrementalTest extends SparkTestBase {
-  private static final int BATCHES = 3;
+  private static final int BATCHES = 2;
 
   @Test
   void incrementalRunsEqualFullRecomputation() {
