@@ -1,0 +1,98 @@
+package io.instructlake.dedupe;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.Lake;
+import io.instructlake.lake.LakeTable;
+import io.instructlake.lake.RecordSchema;
+import io.instructlake.lake.Run;
+import io.instructlake.stage.Job;
+import io.instructlake.stage.StageOutput;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * {@code bin/pipeline dedupe}: reads {@code silver.cleaned} when it exists, else {@code
+ * bronze.records}; takes only the ingest runs not yet in {@code silver.records}; dedupes them
+ * within the batch and against {@code silver.records} ({@link DedupeStage}); appends the kept rows
+ * to {@code silver.records} and the drops to quarantine; then brings the persisted history Bloom
+ * filter ({@link HistoryBloom}) up to the new silver version (merging the new keys, or rebuilding
+ * larger when the table outgrew it). Near-dedupe signatures are stored in {@code silver.records}
+ * itself ({@code minhash_bands}, {@code lsh_params}), so they are always in step with the table.
+ */
+public final class DedupeJob implements Job {
+  @Override
+  public String name() {
+    return DedupeStage.STAGE;
+  }
+
+  @Override
+  public void validate(PipelineConfig config) {
+    DedupeOptions.from(config.section("dedupe"));
+  }
+
+  @Override
+  public void execute(Run run, PipelineConfig config) {
+    long start = System.nanoTime();
+    DedupeOptions options = DedupeOptions.from(config.section("dedupe"));
+    Lake lake = run.lake();
+    LakeTable source =
+        lake.exists(LakeTable.SILVER_CLEANED) ? LakeTable.SILVER_CLEANED : LakeTable.BRONZE_RECORDS;
+    Dataset<Row> input = lake.read(source);
+    RecordSchema.require(name(), input.schema(), RecordSchema.BRONZE);
+    run.summary().putDetail("dedupe.source", source.sqlName());
+    run.summary()
+        .putDetail("dedupe.banding", options.bands() + " bands x " + options.rows() + " rows");
+
+    long historyVersion = lake.version(LakeTable.SILVER_RECORDS);
+    Dataset<Row> history = null;
+    HistoryBloom bloom = null;
+    Dataset<Row> batch = input;
+    if (historyVersion >= 0) {
+      history = lake.readVersion(LakeTable.SILVER_RECORDS, historyVersion);
+      batch =
+          input.join(
+              history.select(col(RecordSchema.INGEST_RUN_ID).as("_done_run")).distinct(),
+              input.col(RecordSchema.INGEST_RUN_ID).equalTo(col("_done_run")),
+              "left_anti");
+      if (options.exactEnabled()) {
+        Dataset<Row> h = history;
+        long v = historyVersion;
+        bloom =
+            HistoryBloom.load(lake, historyVersion, options)
+                .orElseGet(() -> HistoryBloom.build(h, v, h.count(), options));
+      }
+    }
+    DedupeStage.Builder sb = DedupeStage.builder().setOptions(options);
+    if (history != null) {
+      sb.optHistory(history);
+      if (bloom != null) {
+        sb.optBloom(bloom.filter());
+      }
+    }
+    DedupeStage stage = sb.build();
+    StageOutput out = stage.dedupe(batch);
+    Map<String, Long> counts = run.writeStage(out, LakeTable.SILVER_RECORDS, false, start);
+
+    if (options.exactEnabled()) {
+      long newVersion = lake.version(LakeTable.SILVER_RECORDS);
+      long items = (bloom == null ? 0L : bloom.items()) + counts.getOrDefault("kept", 0L);
+      HistoryBloom next =
+          bloom == null
+              ? null
+              : bloom
+                  .merge(out.kept().select(DedupeStage.DEDUPE_KEY), newVersion, items)
+                  .orElse(null);
+      if (next == null) {
+        Dataset<Row> all = lake.readVersion(LakeTable.SILVER_RECORDS, newVersion);
+        next = HistoryBloom.build(all, newVersion, all.count(), options);
+      }
+      next.save(lake);
+      run.summary().putDetail("dedupe.bloom_capacity", next.capacity());
+      run.summary().putDetail("dedupe.bloom_items", next.items());
+    }
+    stage.release();
+  }
+}

@@ -1,0 +1,143 @@
+package io.instructlake.dedupe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.instructlake.config.PipelineConfig;
+import io.instructlake.dedupe.TestRecords.Rec;
+import io.instructlake.lake.Lake;
+import io.instructlake.lake.LakeTable;
+import io.instructlake.lake.Quarantine;
+import io.instructlake.lake.Run;
+import io.instructlake.lake.RunSummary;
+import io.instructlake.testkit.SparkTestBase;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dedupe job over several ingest runs equals one run over their union, the persisted Bloom
+ * filter follows the table (and is rebuilt larger when outgrown), and a rerun with no new ingest
+ * runs changes nothing.
+ */
+class DedupeJobIncrementalTest extends SparkTestBase {
+  private static final int BATCHES = 2;
+
+  @Test
+  void incrementalRunsEqualFullRecomputation() {
+    List<List<Rec>> batches = batches(new Random(5));
+    // A tiny initial capacity forces a rebuild once the table outgrows it.
+    PipelineConfig config = PipelineConfig.defaults().with("dedupe.exact.bloom-expected-items", 40);
+
+    Lake inc = newLake("incremental");
+    for (List<Rec> b : batches) {
+      inc.append(LakeTable.BRONZE_RECORDS, TestRecords.frame(spark, b), "ingest");
+      RunSummary s = runJob(inc, config);
+      assertEquals(RunSummary.OK, s.status(), s.message());
+      long v = inc.version(LakeTable.SILVER_RECORDS);
+      HistoryBloom bloom =
+          HistoryBloom.load(inc, v, DedupeOptions.from(config.section("dedupe"))).orElseThrow();
+      assertEquals(inc.read(LakeTable.SILVER_RECORDS).count(), bloom.items());
+      assertTrue(bloom.capacity() >= bloom.items());
+    }
+    // A rerun with nothing new keeps nothing new and drops nothing.
+    long before = inc.read(LakeTable.SILVER_RECORDS).count();
+    runJob(inc, config);
+    assertEquals(before, inc.read(LakeTable.SILVER_RECORDS).count());
+
+    Lake full = newLake("full");
+    List<Rec> union = new ArrayList<>();
+    batches.forEach(union::addAll);
+    full.append(LakeTable.BRONZE_RECORDS, TestRecords.frame(spark, union), "ingest");
+    runJob(full, config);
+
+    assertEquals(ids(full), ids(inc));
+    assertEquals(drops(full), drops(inc));
+    // Independent expectation for the exact part: one survivor per distinct normalized content.
+    Set<String> contents = new HashSet<>();
+    for (Rec r : union) {
+      contents.add(r.user().strip().replaceAll("\\s+", " "));
+    }
+    long exactDrops = full.read(LakeTable.QUARANTINE).where("reason = 'duplicate_exact'").count();
+    assertEquals(union.size() - contents.size(), exactDrops);
+    assertTrue(full.read(LakeTable.QUARANTINE).where("reason = 'duplicate_near'").count() > 0);
+    // Every bronze id is kept, in a kept row's lineage, or quarantined with its survivor.
+    Set<String> accounted = new TreeSet<>();
+    for (Row r : full.read(LakeTable.SILVER_RECORDS).select("lineage").collectAsList()) {
+      accounted.addAll(r.getList(0));
+    }
+    for (Row r : full.read(LakeTable.QUARANTINE).select("record_id").collectAsList()) {
+      accounted.add(r.getString(0));
+    }
+    assertEquals(union.size(), accounted.size());
+  }
+
+  private static RunSummary runJob(Lake lake, PipelineConfig config) {
+    DedupeJob job = new DedupeJob();
+    job.validate(config);
+    Run run = Run.start(lake, job.name(), config, null);
+    try {
+      job.execute(run, config);
+      return run.succeed();
+    } catch (RuntimeException e) {
+      run.fail(e);
+      throw e;
+    }
+  }
+
+  private static Set<String> ids(Lake lake) {
+    return DedupeStageTest.ids(lake.read(LakeTable.SILVER_RECORDS), "record_id");
+  }
+
+  private static Set<String> drops(Lake lake) {
+    Set<String> out = new TreeSet<>();
+    for (Row r :
+        lake.read(LakeTable.QUARANTINE)
+            .select(Quarantine.RECORD_ID, Quarantine.REASON, Quarantine.DUPLICATE_OF)
+            .collectAsList()) {
+      out.add(r.getString(0) + ":" + r.getString(1) + ">" + r.getString(2));
+    }
+    return out;
+  }
+
+  /**
+   * Batches with later ingest times; each holds new documents, exact copies (whitespace changed) of
+   * documents from this or earlier batches, and one-word variants (near duplicates).
+   */
+  static List<List<Rec>> batches(Random rnd) {
+    List<List<Rec>> out = new ArrayList<>();
+    List<String> docs = new ArrayList<>();
+    int id = 0;
+    for (int b = 0; b < BATCHES; b++) {
+      List<Rec> batch = new ArrayList<>();
+      long t = 1_000_000L * (b + 1);
+      String run = "run" + b;
+      for (int i = 0; i < 40; i++) {
+        StringBuilder sb = new StringBuilder();
+        for (int w = 0; w < 50; w++) {
+          sb.append("w").append(rnd.nextInt(100000)).append(' ');
+        }
+        String doc = sb.toString().strip();
+        docs.add(doc);
+        batch.add(new Rec("x" + (id++), null, doc, "ok", t + i, run));
+      }
+      for (int i = 0; i < 15; i++) {
+        String doc = docs.get(rnd.nextInt(docs.size()));
+        batch.add(
+            new Rec("x" + (id++), null, "  " + doc.replace(" ", "   "), "ok", t + 100 + i, run));
+      }
+      for (int i = 0; i < 10; i++) {
+        String[] words = docs.get(rnd.nextInt(docs.size())).split(" ");
+        words[rnd.nextInt(words.length)] = "changed" + i;
+        batch.add(new Rec("x" + (id++), null, String.join(" ", words), "ok", t + 200 + i, run));
+      }
+      out.add(batch);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,188 @@
+package io.instructlake.dedupe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.instructlake.dedupe.TestRecords.Rec;
+import io.instructlake.lake.Quarantine;
+import io.instructlake.stage.StageOutput;
+import io.instructlake.testkit.SparkTestBase;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.sketch.BloomFilter;
+import org.junit.jupiter.api.Test;
+
+/** The stage on small seeded data: exact survivors, Bloom safety and accuracy, determinism. */
+class DedupeStageTest extends SparkTestBase {
+  private static final DedupeOptions EXACT_ONLY = DedupeOptions.builder().optNear(false).build();
+
+  @Test
+  void exactWithinBatchKeepsEarliestThenSmallestIdWithLineage() {
+    List<Rec> recs =
+        List.of(
+            new Rec("c", null, "Hello  world", "Hi", 2000, "r1"),
+            new Rec("b", null, "Hello world", "Hi", 1000, "r1"),
+            new Rec("a", null, "Ｈello world ", "Hi", 1000, "r1"),
+            new Rec("d", null, "Something else", "Hi", 500, "r1"));
+    DedupeStage stage = DedupeStage.builder().setOptions(EXACT_ONLY).build();
+    StageOutput out = stage.dedupe(TestRecords.frame(spark, recs));
+    Map<String, List<String>> kept = new TreeMap<>();
+    for (Row r : out.kept().collectAsList()) {
+      kept.put(r.getAs("record_id"), r.getList(r.fieldIndex(DedupeStage.LINEAGE)));
+    }
+    // a and b share the earliest time; a has the smaller id. NFKC folds the full-width H.
+    assertEquals(Map.of("a", List.of("a", "b", "c"), "d", List.of("d")), kept);
+    Map<String, String> dupOf = new TreeMap<>();
+    for (Row r : out.dropped().collectAsList()) {
+      assertEquals(DedupeStage.REASON_EXACT, r.getAs(Quarantine.REASON));
+      assertEquals(1.0, (Double) r.getAs(Quarantine.SIMILARITY));
+      dupOf.put(r.getAs(Quarantine.RECORD_ID), r.getAs(Quarantine.DUPLICATE_OF));
+    }
+    assertEquals(Map.of("b", "a", "c", "a"), dupOf);
+    assertEquals(2L, out.counters().get("exact_dropped_batch"));
+    stage.release();
+  }
+
+  @Test
+  void bloomFalsePositivesNeverDropUniqueRecords() {
+    for (long seed : new long[] {1, 2}) {
+      Random rnd = new Random(seed);
+      List<Rec> hist = new ArrayList<>();
+      for (int i = 0; i < 1500; i++) {
+        hist.add(new Rec("h" + i, null, "history " + i + " " + rnd.nextInt(), "x", 1000, "r0"));
+      }
+      Dataset<Row> history = keyed(TestRecords.frame(spark, hist));
+      // A tiny filter at a high fpp: nearly every probe is a (false) positive.
+      BloomFilter tiny = history.stat().bloomFilter(DedupeStage.DEDUPE_KEY, 10, 0.5);
+      List<Rec> batch = new ArrayList<>();
+      Set<String> unique = new HashSet<>();
+      Map<String, String> expectedDup = new HashMap<>();
+      for (int i = 0; i < 800; i++) {
+        batch.add(new Rec("n" + i, null, "new " + i + " " + rnd.nextInt(), "x", 2000, "r1"));
+        unique.add("n" + i);
+      }
+      for (int i = 0; i < 200; i++) {
+        int h = rnd.nextInt(hist.size());
+        Rec src = hist.get(h);
+        if (expectedDup.containsValue(src.id())) {
+          continue;
+        }
+        batch.add(new Rec("d" + i, null, " " + src.user() + " ", "x", 2000, "r1"));
+        expectedDup.put("d" + i, src.id());
+      }
+      Collections.shuffle(batch, rnd);
+      DedupeStage stage =
+          DedupeStage.builder().setOptions(EXACT_ONLY).optHistory(history).optBloom(tiny).build();
+      StageOutput out = stage.dedupe(TestRecords.frame(spark, batch));
+      assertEquals(unique, ids(out.kept(), "record_id"), "seed " + seed);
+      Map<String, String> dup = new HashMap<>();
+      for (Row r : out.dropped().collectAsList()) {
+        dup.put(r.getAs(Quarantine.RECORD_ID), r.getAs(Quarantine.DUPLICATE_OF));
+      }
+      assertEquals(expectedDup, dup, "seed " + seed);
+      long positives = out.counters().get("bloom_positives");
+      assertEquals(expectedDup.size(), out.counters().get("bloom_confirmed"));
+      assertEquals(
+          positives - expectedDup.size(), out.counters().get("bloom_false_positives_avoided"));
+      assertTrue(positives > 700, "a tiny filter should flag most records, got " + positives);
+      stage.release();
+    }
+  }
+
+  @Test
+  void measuredFalsePositiveRateIsWithinTwentyPercentOfConfigured() {
+    double fpp = 0.03;
+    List<Rec> hist = new ArrayList<>();
+    for (int i = 0; i < 20000; i++) {
+      hist.add(new Rec("h" + i, null, "history item " + i, "y", 1000, "r0"));
+    }
+    Dataset<Row> history = keyed(TestRecords.frame(spark, hist)).cache();
+    BloomFilter f = history.stat().bloomFilter(DedupeStage.DEDUPE_KEY, 20000, fpp);
+    List<Rec> batch = new ArrayList<>();
+    for (int i = 0; i < 20000; i++) {
+      batch.add(new Rec("n" + i, null, "brand new item " + i, "y", 2000, "r1"));
+    }
+    DedupeStage stage =
+        DedupeStage.builder().setOptions(EXACT_ONLY).optHistory(history).optBloom(f).build();
+    StageOutput out = stage.dedupe(TestRecords.frame(spark, batch));
+    double measured = out.counters().get("bloom_positives") / 20000.0;
+    assertEquals(0L, out.counters().get("bloom_confirmed"));
+    assertEquals(fpp, measured, 0.2 * fpp, "measured fpp " + measured);
+    assertEquals(20000L, out.kept().count());
+    stage.release();
+    history.unpersist();
+  }
+
+  @Test
+  void survivorsAreDeterministicAcrossRerunsAndInputOrder() {
+    Random rnd = new Random(11);
+    List<Rec> recs = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      int topic = rnd.nextInt(60);
+      StringBuilder words = new StringBuilder("topic " + topic);
+      Random topicWords = new Random(topic);
+      for (int w = 0; w < 40; w++) {
+        words.append(" w").append(topicWords.nextInt(500));
+      }
+      String body = words.toString();
+      if (rnd.nextBoolean()) {
+        body = body + " extra" + rnd.nextInt(3);
+      }
+      recs.add(new Rec("id" + i, null, body, "answer " + topic, 1000 + rnd.nextInt(5), "r1"));
+    }
+    DedupeOptions opts = DedupeOptions.builder().optThreshold(0.7).build();
+    Set<String> first = null;
+    Set<String> firstDrops = null;
+    for (int rep = 0; rep < 2; rep++) {
+      List<Rec> shuffled = new ArrayList<>(recs);
+      Collections.shuffle(shuffled, new Random(rep));
+      DedupeStage stage = DedupeStage.builder().setOptions(opts).build();
+      StageOutput out = stage.dedupe(TestRecords.frame(spark, shuffled).repartition(3));
+      Set<String> kept = ids(out.kept(), "record_id");
+      Set<String> drops = new TreeSet<>();
+      for (Row r : out.dropped().collectAsList()) {
+        drops.add(
+            r.getAs(Quarantine.RECORD_ID)
+                + ">"
+                + r.getAs(Quarantine.DUPLICATE_OF)
+                + ":"
+                + r.getAs(Quarantine.REASON));
+      }
+      if (first == null) {
+        first = kept;
+        firstDrops = drops;
+        assertTrue(out.counters().get("near_dropped") > 0, out.counters().toString());
+      } else {
+        assertEquals(first, kept);
+        assertEquals(firstDrops, drops);
+      }
+      stage.release();
+    }
+  }
+
+  /** History as the stage writes it: the input plus the key column. */
+  static Dataset<Row> keyed(Dataset<Row> rows) {
+    return rows.withColumn(
+        DedupeStage.DEDUPE_KEY,
+        DedupeUdfs.key(DedupeOptions.builder().build().dedupeKey())
+            .apply(rows.col("system"), rows.col("messages"), rows.col("tools")));
+  }
+
+  static Set<String> ids(Dataset<Row> ds, String col) {
+    Set<String> out = new TreeSet<>();
+    for (Row r : ds.select(col).collectAsList()) {
+      out.add(r.getString(0));
+    }
+    return out;
+  }
+}
