@@ -29,6 +29,8 @@ final class BenchCommand implements Callable<Integer> {
     BENCHMARKS.put("train", "io.instructlake.bench.TrainBenchmark");
     BENCHMARKS.put("gold", "io.instructlake.bench.GoldBenchmark");
     BENCHMARKS.put("clean", "io.instructlake.bench.CleanBenchmark");
+    BENCHMARKS.put("bloom", "io.instructlake.bench.BloomBenchmark");
+    BENCHMARKS.put("near-dedupe", "io.instructlake.bench.NearDedupeBenchmark");
   }
 
   @Spec CommandSpec spec;

@@ -1,6 +1,7 @@
 package io.instructlake.jobs;
 
 import io.instructlake.clean.CleanJob;
+import io.instructlake.dedupe.DedupeJob;
 import io.instructlake.gold.PublishJob;
 import io.instructlake.ingest.IngestJob;
 import io.instructlake.stage.Job;
@@ -13,6 +14,7 @@ final class JobRegistry {
 
   /** The stages {@code demo} runs, in order. */
   static List<Job> demoJobs() {
-    return List.of(new IngestJob(), new CleanJob(), new PublishJob(), new TrainJob());
+    return List.of(
+        new IngestJob(), new CleanJob(), new DedupeJob(), new PublishJob(), new TrainJob());
   }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       GenerateCorpusCommand.class,
       IngestCommand.class,
       CleanCommand.class,
+      DedupeCommand.class,
       SplitCommand.class,
       AugmentCommand.class,
       BalanceCommand.class,
