@@ -102,6 +102,13 @@ final class DpWorker {
     if (s.threads() > 0) {
       System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(s.threads()));
     }
+    Engine engine = Engine.getInstance();
+    // PyTorch's grad mode is per thread and on by default; DJL turns it off only on the thread that
+    // started the engine. A task thread (a retry, a second job in the same executor) must turn it
+    // off itself, or AdamW's in-place update of a leaf parameter fails.
+    if ("PyTorch".equals(engine.getEngineName())) {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
     List<DpExample> mine = new ArrayList<>();
     rows.forEachRemaining(mine::add);
     List<DpMetric> metrics = new ArrayList<>();
@@ -111,7 +118,7 @@ final class DpWorker {
     String address =
         gpu.isDefined() && gpu.get().addresses().length > 0 ? gpu.get().addresses()[0] : null;
     Device device = Device.cpu();
-    if (address != null && Engine.getInstance().getGpuCount() > 0) {
+    if (address != null && engine.getGpuCount() > 0) {
       device = Device.gpu(Integer.parseInt(address.trim()));
     }
     System.err.printf(
