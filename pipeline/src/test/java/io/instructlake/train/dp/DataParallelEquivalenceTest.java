@@ -15,6 +15,7 @@ import io.instructlake.train.TrainSettings;
 import io.instructlake.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * W = 2 executor JVMs ({@code local-cluster}) train K steps; the result must equal ONE worker (the
  * plain engine, in this JVM) trained on the union of their batches: each step it accumulates the
  * two ranks' batches as W micro-batches (grad-accum = W), i.e. the same global batch.
+ *
+ * <p>The same run checks GPU binding on this CPU machine: a discovery script gives each worker two
+ * "gpu" addresses, each executor one and each task one; every rank must report the address {@code
+ * TaskContext.resources()} gave it and, with the project's CPU-only PyTorch native library, say
+ * that it trains on CPU. (One cluster for both checks: a cluster start costs about a minute.)
  */
 class DataParallelEquivalenceTest {
   static final int W = 2;
@@ -34,9 +40,12 @@ class DataParallelEquivalenceTest {
 
   @Test
   void twoWorkersMatchOneWorkerOnTheUnionOfTheirBatches() throws Exception {
+    Path script = work.resolve("gpus.sh");
+    Files.writeString(script, "#!/bin/sh\necho '{\"name\":\"gpu\",\"addresses\":[\"0\",\"1\"]}'\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
     ClusterHarness.Outcome o =
         ClusterHarness.run(
-            work, 240, work.resolve("out").toString(), "" + W, "" + K, "0", "0", "-");
+            work, 240, work.resolve("out").toString(), "" + W, "" + K, "0", "0", script.toString());
     assertEquals(0, o.exitCode(), "child driver failed:\n" + ClusterHarness.tail(o.log()));
     Path out = work.resolve("out");
     Path ckpt = Checkpoints.latest(out.resolve("checkpoints")).orElseThrow();
@@ -66,6 +75,15 @@ class DataParallelEquivalenceTest {
         assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix)), "missing " + prefix);
       }
     }
+    for (int r = 0; r < W; r++) {
+      String prefix = r + "\t0\t0\tgpu_address\t";
+      String line = lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
+      double addr = Double.parseDouble(line.substring(prefix.length()));
+      assertTrue(addr == 0 || addr == 1, "rank " + r + " saw gpu address " + addr);
+    }
+    assertTrue(
+        o.log().contains("assigned but the engine sees no GPU, training on CPU"),
+        "no binding message in the executor logs");
   }
 
   /** max |a - b| over the tensor, relative to max |b| (norm-wise relative error). */
