@@ -205,6 +205,7 @@ final class DpWorker {
             .optWireFormat(spec.dp().wire())
             .build()) {
       float[] grads = new float[trainer.gradientSize()];
+      metrics.add(new DpMetric(rank, attempt, trainer.step(), "gradient_floats", grads.length));
       while (trainer.step() < s.steps()) {
         long t0 = System.nanoTime();
         double loss = 0;
