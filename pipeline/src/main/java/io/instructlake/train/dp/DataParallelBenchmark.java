@@ -117,7 +117,7 @@ public final class DataParallelBenchmark {
         params = (long) m.value();
       }
     }
-    double step = (compute + allreduce + update) / n;
+    double step = (compute + allreduce + update) / n / 1000; // seconds
     double arS = allreduce / n / 1000;
     double busbw = 4.0 * params * 2 * (w - 1) / w / arS / 1e9;
     String md =
@@ -133,7 +133,7 @@ public final class DataParallelBenchmark {
             step,
             compute / n / 1000,
             arS,
-            100 * allreduce / n / (step * 1000) * 1000 / 1000,
+            100 * arS / step,
             wait / n / 1000,
             busbw,
             loop1,
