@@ -1,0 +1,195 @@
+package io.instructlake.train.dp;
+
+import ai.djl.ndarray.NDManager;
+import io.instructlake.PipelineException;
+import io.instructlake.config.PipelineConfig;
+import io.instructlake.export.HfExport;
+import io.instructlake.export.Provenance;
+import io.instructlake.lake.Lake;
+import io.instructlake.lake.LakeTable;
+import io.instructlake.lake.Run;
+import io.instructlake.stage.Job;
+import io.instructlake.train.Checkpoints;
+import io.instructlake.train.LlamaModel;
+import io.instructlake.train.TrainMetrics;
+import io.instructlake.train.TrainSettings;
+import io.instructlake.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The {@code train-dp} command: data-parallel fine-tuning with {@code train.workers} Spark tasks
+ * (see {@link DataParallelTrainer}). Reads the same input table as {@code train}, writes {@code
+ * <lake>/_state/models/<run id>/} ({@code tokenizer.json}, {@code checkpoints/}, {@code hf/}) and
+ * appends to the {@code metrics} table, per step, each rank's {@code rank<r>.<metric>} (loss,
+ * tokens, tokens_per_s, compute_ms, allreduce_ms, wait_ms, update_ms) and the global {@code loss}
+ * (mean over ranks) and {@code tokens_per_s} (sum over ranks), with command {@code train-dp}.
+ *
+ * <p>The model directory must be a local path reachable from every executor (one machine, or a
+ * shared mount); object-store lakes are refused with a clear message.
+ */
+public final class DataParallelTrainJob implements Job {
+  private final PrintStream out;
+
+  public DataParallelTrainJob() {
+    this(System.out);
+  }
+
+  /** A job that prints its summary lines to {@code out}. */
+  public DataParallelTrainJob(PrintStream out) {
+    this.out = out;
+  }
+
+  @Override
+  public String name() {
+    return "train-dp";
+  }
+
+  @Override
+  public void validate(PipelineConfig config) {
+    TrainSettings.from(config.section("train"));
+    DpSettings.from(config.section("train"));
+  }
+
+  @Override
+  public void execute(Run run, PipelineConfig config) {
+    long start = System.nanoTime();
+    Lake lake = run.lake();
+    TrainSettings s = TrainSettings.from(config.section("train"));
+    LakeTable table = inputTable(lake, s);
+    String outputUri = lake.sidePath("models/" + run.id());
+    if (outputUri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !outputUri.startsWith("file:")) {
+      throw new PipelineException(
+          "Cannot run data-parallel training with the lake at " + lake.root(),
+          "checkpoints go to " + outputUri + ", which is not a shared local path",
+          "use a lake on a shared file system for train-dp");
+    }
+    Path outDir =
+        outputUri.startsWith("file:") ? Path.of(URI.create(outputUri)) : Path.of(outputUri);
+    DataParallelTrainer trainer =
+        DataParallelTrainer.builder()
+            .setTrainConfig(config.section("train"))
+            .setOutputDir(outDir)
+            .build();
+    int w = trainer.dpSettings().workers();
+    out.printf("train-dp: %s with %d workers, %d steps%n", table.sqlName(), w, s.steps());
+    DataParallelTrainer.Result r = trainer.train(lake.spark(), lake.read(table));
+
+    List<Row> rows = metricRows(run.id(), r.metrics());
+    run.append(LakeTable.METRICS, lake.spark().createDataFrame(rows, TrainMetrics.SCHEMA));
+    double finalLoss = globalLoss(r.metrics()).getOrDefault((long) s.steps(), Double.NaN);
+    for (Map.Entry<Long, Double> e : globalLoss(r.metrics()).entrySet()) {
+      if (e.getKey() % s.logEvery() == 0 || e.getKey() == 1 || e.getKey() == s.steps()) {
+        out.printf("train-dp: step %d/%d loss %.4f%n", e.getKey(), s.steps(), e.getValue());
+      }
+    }
+    exportModel(s, r, outDir, run, finalLoss, w);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("workers", (long) w);
+    counts.put("steps", (long) s.steps());
+    run.recordStage("train-dp", counts, (System.nanoTime() - start) / 1_000_000);
+    run.summary().putDetail("train.output", outputUri);
+    run.summary().putDetail("train.model", outputUri + "/hf");
+    run.summary().putDetail("train.final_loss", finalLoss);
+    run.summary().putDetail("train.workers", w);
+  }
+
+  /** The global loss per step: the mean of the ranks' losses. */
+  static TreeMap<Long, Double> globalLoss(List<DpMetric> metrics) {
+    TreeMap<Long, double[]> acc = new TreeMap<>();
+    for (DpMetric m : metrics) {
+      if (m.metric().equals("loss")) {
+        double[] a = acc.computeIfAbsent(m.step(), k -> new double[2]);
+        a[0] += m.value();
+        a[1]++;
+      }
+    }
+    TreeMap<Long, Double> out = new TreeMap<>();
+    acc.forEach((k, a) -> out.put(k, a[0] / a[1]));
+    return out;
+  }
+
+  /** Rows of the metrics table: per-rank metrics plus the global loss and tokens/s. */
+  static List<Row> metricRows(String runId, List<DpMetric> metrics) {
+    Timestamp now = new Timestamp(System.currentTimeMillis());
+    List<Row> rows = new ArrayList<>();
+    TreeMap<Long, Double> tps = new TreeMap<>();
+    for (DpMetric m : metrics) {
+      rows.add(
+          RowFactory.create(
+              runId, "train-dp", m.step(), "rank" + m.rank() + "." + m.metric(), m.value(), now));
+      if (m.metric().equals("tokens_per_s")) {
+        tps.merge(m.step(), m.value(), Double::sum);
+      }
+    }
+    globalLoss(metrics)
+        .forEach((k, v) -> rows.add(RowFactory.create(runId, "train-dp", k, "loss", v, now)));
+    tps.forEach(
+        (k, v) -> rows.add(RowFactory.create(runId, "train-dp", k, "tokens_per_s", v, now)));
+    return rows;
+  }
+
+  private static void exportModel(
+      TrainSettings s,
+      DataParallelTrainer.Result r,
+      Path outDir,
+      Run run,
+      double finalLoss,
+      int workers) {
+    Path last =
+        Checkpoints.latest(r.checkpoints())
+            .orElseThrow(
+                () ->
+                    new PipelineException(
+                        "Data-parallel training left no checkpoint",
+                        "nothing under " + r.checkpoints(),
+                        "check the executors' logs"));
+    try (NDManager nd = NDManager.newBaseManager();
+        LlamaModel model =
+            DpWorker.buildModel(s, DpWorker.vocabSize(Files.readString(r.tokenizer())), nd);
+        Trainer t = new Trainer(model, s.trainerOptions())) {
+      Checkpoints.restore(last, t);
+      Provenance prov =
+          Provenance.create()
+              .put("run_id", run.id())
+              .put("seed", s.seed())
+              .put("steps", t.step())
+              .put("workers", workers)
+              .put("final_loss", finalLoss)
+              .put("base_model", s.baseModel());
+      HfExport.writeModel(
+          outDir.resolve("hf"), model.config(), model.mergedState(), r.tokenizer(), prov);
+    } catch (IOException e) {
+      throw new PipelineException("Cannot export the model", e.toString(), "", e);
+    }
+  }
+
+  static LakeTable inputTable(Lake lake, TrainSettings s) {
+    List<String> names =
+        s.inputTable().equals("auto")
+            ? List.of("gold.train", "silver.records", "silver.cleaned", "bronze.records")
+            : List.of(s.inputTable());
+    for (String n : names) {
+      for (LakeTable t : LakeTable.values()) {
+        if (t.sqlName().equals(n) && lake.exists(t)) {
+          return t;
+        }
+      }
+    }
+    throw new PipelineException(
+        "Cannot train",
+        "no input table: " + String.join(", ", names) + " do(es) not exist in " + lake.root(),
+        "run the data stages first (e.g. bin/pipeline demo) or set train.input-table");
+  }
+}

@@ -1,0 +1,101 @@
+package io.instructlake.train.dp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.Lake;
+import io.instructlake.lake.LakeTable;
+import io.instructlake.lake.Run;
+import io.instructlake.testkit.SparkTestBase;
+import io.instructlake.train.Checkpoints;
+import io.instructlake.train.HostTensor;
+import io.instructlake.train.Safetensors;
+import io.instructlake.train.TrainJob;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code train-dp} job in this JVM with one worker (a barrier stage of one task on {@code
+ * local[2]}): it must produce exactly the weights of the single-worker {@code train} job on the
+ * same table and config, append per-rank and global metrics, and export an HF model directory.
+ */
+class DataParallelTrainJobTest extends SparkTestBase {
+  static final StructType SCHEMA =
+      new StructType()
+          .add("record_id", DataTypes.StringType)
+          .add("system", DataTypes.StringType)
+          .add("prompt", DataTypes.StringType)
+          .add("response", DataTypes.StringType);
+
+  @Test
+  void oneWorkerEqualsTheTrainJobAndRecordsMetrics() throws Exception {
+    Lake lake = newLake("dp");
+    List<Row> rows = new ArrayList<>();
+    for (String[] r : DpTestData.rows()) {
+      rows.add(RowFactory.create(r[0], null, r[1], r[2]));
+    }
+    lake.append(LakeTable.SILVER_RECORDS, spark.createDataFrame(rows, SCHEMA), "test");
+    PipelineConfig cfg = DpTestData.config(1, 6, 0).with("train.threads", 0);
+
+    // The plain job first: the engine starts on this thread, so the task thread of the
+    // data-parallel job must set its own grad mode (a regression check of that).
+    Run one = Run.start(lake, "train", cfg, null);
+    new TrainJob(new PrintStream(new ByteArrayOutputStream())).execute(one, cfg);
+    one.succeed();
+
+    Run dpRun = Run.start(lake, "train-dp", cfg, null);
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    DataParallelTrainJob job =
+        new DataParallelTrainJob(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    assertEquals("train-dp", job.name());
+    job.validate(cfg);
+    job.execute(dpRun, cfg);
+    dpRun.succeed();
+    String log = buf.toString(StandardCharsets.UTF_8);
+    assertTrue(log.contains("train-dp: step 6/6 loss "), log);
+
+    Path dpOut = Path.of((String) dpRun.summary().details().get("train.output"));
+    Path oneOut = Path.of((String) one.summary().details().get("train.output"));
+    Map<String, HostTensor> a = weights(dpOut);
+    Map<String, HostTensor> b = weights(oneOut);
+    assertEquals(b.keySet(), a.keySet());
+    for (String n : b.keySet()) {
+      assertArrayEquals(b.get(n).data(), a.get(n).data(), 0f, n);
+    }
+    assertTrue(Files.exists(dpOut.resolve("hf").resolve("model.safetensors")));
+
+    List<Row> m =
+        lake.read(LakeTable.METRICS)
+            .filter("command = 'train-dp' and run_id = '" + dpRun.id() + "'")
+            .collectAsList();
+    for (String name : List.of("loss", "tokens_per_s", "rank0.loss", "rank0.allreduce_ms")) {
+      long steps = m.stream().filter(r -> r.getString(3).equals(name)).count();
+      assertEquals(6, steps, name);
+    }
+    double last =
+        m.stream()
+            .filter(r -> r.getString(3).equals("loss") && r.getLong(2) == 6)
+            .findFirst()
+            .orElseThrow()
+            .getDouble(4);
+    assertEquals(last, (double) dpRun.summary().details().get("train.final_loss"), 0);
+  }
+
+  private static Map<String, HostTensor> weights(Path out) {
+    Path c = Checkpoints.latest(out.resolve("checkpoints")).orElseThrow();
+    return Safetensors.read(c.resolve("weights.safetensors"));
+  }
+}
