@@ -114,11 +114,31 @@ class CliTest extends SparkTestBase {
     assertEquals("ok", s.get("status").asText());
     assertEquals("demo", s.get("command").asText());
     assertEquals(m.validRecords, s.get("tables").get("bronze.records").get("rows").asLong());
-    assertEquals(m.malformedTotal(), s.get("tables").get("quarantine").get("rows").asLong());
-    assertEquals(m.units, s.get("stages").get("ingest").get("counts").get("in").asLong());
+    JsonNode ingest = s.get("stages").get("ingest").get("counts");
+    assertEquals(m.units, ingest.get("in").asLong());
     for (var e : m.malformed.entrySet()) {
-      assertEquals(e.getValue().longValue(), s.get("reasons").get(e.getKey()).asLong(), e.getKey());
+      assertEquals(
+          e.getValue().longValue(), ingest.get("dropped_" + e.getKey()).asLong(), e.getKey());
     }
+    // Every later stage ran in the same run, and its drops are in quarantine too.
+    for (String stage : new String[] {"clean", "dedupe", "publish", "train"}) {
+      assertTrue(s.get("stages").has(stage), "demo lacks stage " + stage + ": " + s.get("stages"));
+    }
+    long exact =
+        s.get("stages").get("dedupe").get("counts").path("dropped_duplicate_exact").asLong();
+    assertTrue(
+        exact > 0 && exact <= m.exactDuplicates,
+        "exact duplicates dropped " + exact + " of " + m.exactDuplicates + " injected");
+    long dropped = 0;
+    for (var stage : s.get("stages")) {
+      for (var it = stage.get("counts").fields(); it.hasNext(); ) {
+        var c = it.next();
+        dropped += c.getKey().startsWith("dropped_") ? c.getValue().asLong() : 0;
+      }
+    }
+    assertEquals(dropped, s.get("tables").get("quarantine").get("rows").asLong());
+    assertTrue(s.get("tables").get("gold.train").get("rows").asLong() > 0);
+    assertTrue(s.get("tables").get("gold.eval").get("rows").asLong() > 0);
     assertTrue(s.get("duration_ms").asLong() > 0);
     assertTrue(r.out().contains("bronze.records"), r.out());
 

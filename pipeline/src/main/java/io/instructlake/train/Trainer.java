@@ -56,6 +56,7 @@ public final class Trainer implements AutoCloseable {
     }
     this.model = model;
     this.options = options;
+    noGradOnThisThread();
     if (options.method() == TrainerOptions.Method.LORA && model.loraConfig() == null) {
       model.addLora(options.lora(), options.seed(), null);
     }
@@ -246,6 +247,7 @@ public final class Trainer implements AutoCloseable {
    */
   public StepStats applyUpdate() {
     requireGradients();
+    noGradOnThisThread();
     double lr = options.schedule().lr(step);
     double norm;
     double scale = 1.0;
@@ -304,5 +306,16 @@ public final class Trainer implements AutoCloseable {
   public void close() {
     clearOverrides();
     manager.close();
+  }
+
+  /**
+   * PyTorch's grad mode is per thread and DJL turns it off only on the thread that started the
+   * engine; the in-place optimizer update then fails on any other thread (Spark task threads, task
+   * retries) with "a leaf Variable that requires grad is being used in an in-place operation".
+   */
+  private static void noGradOnThisThread() {
+    if ("PyTorch".equals(ai.djl.engine.Engine.getInstance().getEngineName())) {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
   }
 }
