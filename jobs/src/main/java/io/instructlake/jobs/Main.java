@@ -39,7 +39,15 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(execute(args, System.out, System.err));
+    int code = execute(args, System.out, System.err);
+    // Stop Spark before exiting: a local-cluster's workers otherwise try to relaunch executors
+    // while the JVM shuts down, and flood the log.
+    scala.Option<org.apache.spark.sql.SparkSession> session =
+        org.apache.spark.sql.SparkSession.getDefaultSession();
+    if (session.isDefined()) {
+      session.get().stop();
+    }
+    System.exit(code);
   }
 
   /** Runs the CLI with the given streams; returns the exit code (used by tests). */
