@@ -199,7 +199,11 @@ public final class TrainJob implements Job {
   /** One training conversation. */
   record Conversation(String system, List<ChatTemplate.Message> messages) {}
 
-  static LakeTable inputTable(Lake lake, TrainSettings s) {
+  /**
+   * The table to train on: {@code train.input-table}, or with {@code auto} the first existing of
+   * gold.train, silver.records, silver.cleaned, bronze.records. Shared with the data-parallel job.
+   */
+  public static LakeTable inputTable(Lake lake, TrainSettings s) {
     List<String> names =
         s.inputTable().equals("auto") ? TrainSettings.TABLE_ORDER : List.of(s.inputTable());
     for (String n : names) {

@@ -67,7 +67,7 @@ public final class DataParallelTrainJob implements Job {
     long start = System.nanoTime();
     Lake lake = run.lake();
     TrainSettings s = TrainSettings.from(config.section("train"));
-    LakeTable table = inputTable(lake, s);
+    LakeTable table = io.instructlake.train.TrainJob.inputTable(lake, s);
     String outputUri = lake.sidePath("models/" + run.id());
     if (outputUri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !outputUri.startsWith("file:")) {
       throw new PipelineException(
@@ -171,25 +171,8 @@ public final class DataParallelTrainJob implements Job {
       HfExport.writeModel(
           outDir.resolve("hf"), model.config(), model.mergedState(), r.tokenizer(), prov);
     } catch (IOException e) {
-      throw new PipelineException("Cannot export the model", e.toString(), "", e);
+      throw new PipelineException(
+          "Cannot export the model", e.toString(), "check that the lake root is writable", e);
     }
-  }
-
-  static LakeTable inputTable(Lake lake, TrainSettings s) {
-    List<String> names =
-        s.inputTable().equals("auto")
-            ? List.of("gold.train", "silver.records", "silver.cleaned", "bronze.records")
-            : List.of(s.inputTable());
-    for (String n : names) {
-      for (LakeTable t : LakeTable.values()) {
-        if (t.sqlName().equals(n) && lake.exists(t)) {
-          return t;
-        }
-      }
-    }
-    throw new PipelineException(
-        "Cannot train",
-        "no input table: " + String.join(", ", names) + " do(es) not exist in " + lake.root(),
-        "run the data stages first (e.g. bin/pipeline demo) or set train.input-table");
   }
 }
