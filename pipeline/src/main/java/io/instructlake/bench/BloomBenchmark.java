@@ -41,7 +41,8 @@ public final class BloomBenchmark {
           "usage: BloomBenchmark OUT [HISTORY_KEYS] [NEW_KEYS] [DUP_SHARE] [FPP]  (OUT.md, OUT.json)");
       System.exit(2);
     }
-    String out = args[0];
+    // bin/pipeline bench passes DIR/NAME.md; OUT is the base name of the .md and .json results.
+    String out = args[0].endsWith(".md") ? args[0].substring(0, args[0].length() - 3) : args[0];
     long historyKeys = args.length > 1 ? Long.parseLong(args[1]) : 10_000_000L;
     long newKeys = args.length > 2 ? Long.parseLong(args[2]) : 100_000L;
     double dupShare = args.length > 3 ? Double.parseDouble(args[3]) : 0.1;

@@ -39,7 +39,8 @@ public final class NearDedupeBenchmark {
       System.err.println("usage: NearDedupeBenchmark OUT [RECORDS]  (OUT.md, OUT.json)");
       System.exit(2);
     }
-    String out = args[0];
+    // bin/pipeline bench passes DIR/NAME.md; OUT is the base name of the .md and .json results.
+    String out = args[0].endsWith(".md") ? args[0].substring(0, args[0].length() - 3) : args[0];
     long records = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
     Path work = Files.createTempDirectory("near-bench-");
     SparkSession spark =
