@@ -1,12 +1,12 @@
 package io.instructlake.jobs;
 
-import io.instructlake.PipelineException;
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.Run;
 import io.instructlake.lake.RunSummary;
 import io.instructlake.lake.Sessions;
 import io.instructlake.stage.Job;
+import io.instructlake.stage.JobSequence;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -50,27 +50,9 @@ final class JobRunner {
     }
     SparkSession spark = Sessions.create(config);
     Lake lake = new Lake(spark, config.section("lake").string("root"));
-    Run run = Run.start(lake, command, config, config.section("input").string("path"));
-    out.println("Run " + run.id() + ": " + command + " on lake " + lake.root());
-    RunSummary summary;
-    try {
-      PipelineConfig effective = prepare == null ? config : prepare.prepare(config, run);
-      for (Job j : jobs) {
-        long t0 = System.nanoTime();
-        out.println("  " + j.name() + " ...");
-        j.execute(run, effective);
-        out.printf(Locale.ROOT, "  %s done in %.1f s%n", j.name(), (System.nanoTime() - t0) / 1e9);
-      }
-      summary = run.succeed();
-    } catch (PipelineException | IOException e) {
-      summary = run.fail(e);
-    } catch (RuntimeException e) {
-      summary =
-          run.fail(
-              new PipelineException(
-                  command + " failed: " + e.getClass().getSimpleName() + ": " + Run.oneLine(e), e));
-      e.printStackTrace(err);
-    }
+    RunSummary summary =
+        JobSequence.run(
+            lake, command, config, jobs, prepare == null ? null : prepare::prepare, out, err);
     lake.registerTables();
     report(summary, lake);
     if (summaryFile != null) {

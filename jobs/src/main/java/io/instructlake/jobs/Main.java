@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       AugmentCommand.class,
       BalanceCommand.class,
       PublishCommand.class,
+      NightlyCommand.class,
       TrainCommand.class,
       SqlCommand.class,
       BenchCommand.class,

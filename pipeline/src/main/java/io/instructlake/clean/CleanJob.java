@@ -32,9 +32,16 @@ public final class CleanJob implements Job {
 
   @Override
   public void execute(Run run, PipelineConfig config) {
+    execute(run, config, pending(run.lake()));
+  }
+
+  /**
+   * Cleans the given bronze rows (the nightly job passes exactly the rows its own ingest wrote) and
+   * appends them to {@code silver.cleaned}, the drops to quarantine.
+   */
+  public void execute(Run run, PipelineConfig config, Dataset<Row> pending) {
     long start = System.nanoTime();
     CleanOptions options = CleanOptions.from(config);
-    Dataset<Row> pending = pending(run.lake());
     if (pending.isEmpty()) {
       // Nothing new: record zero counts without an empty commit (whose metrics Run cannot read).
       run.recordStage(

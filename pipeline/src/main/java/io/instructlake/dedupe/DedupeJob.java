@@ -35,28 +35,44 @@ public final class DedupeJob implements Job {
 
   @Override
   public void execute(Run run, PipelineConfig config) {
-    long start = System.nanoTime();
-    DedupeOptions options = DedupeOptions.from(config.section("dedupe"));
     Lake lake = run.lake();
     LakeTable source =
         lake.exists(LakeTable.SILVER_CLEANED) ? LakeTable.SILVER_CLEANED : LakeTable.BRONZE_RECORDS;
     Dataset<Row> input = lake.read(source);
     RecordSchema.require(name(), input.schema(), RecordSchema.BRONZE);
     run.summary().putDetail("dedupe.source", source.sqlName());
+    Dataset<Row> batch = input;
+    if (lake.exists(LakeTable.SILVER_RECORDS)) {
+      Dataset<Row> history = lake.read(LakeTable.SILVER_RECORDS);
+      batch =
+          input.join(
+              history.select(col(RecordSchema.INGEST_RUN_ID).as("_done_run")).distinct(),
+              input.col(RecordSchema.INGEST_RUN_ID).equalTo(col("_done_run")),
+              "left_anti");
+    }
+    execute(run, config, batch);
+  }
+
+  /**
+   * Dedupes a given batch (rows not yet in {@code silver.records}) against the current history: the
+   * nightly job passes exactly the rows its own ingest produced. Appends survivors, quarantines
+   * drops, adds the batch's duplicates of history records to those records' {@code lineage} (a
+   * MERGE, so a survivor's lineage does not depend on which run its duplicates arrived in), and
+   * brings the Bloom filter up to the new version.
+   */
+  public void execute(Run run, PipelineConfig config, Dataset<Row> batch) {
+    long start = System.nanoTime();
+    DedupeOptions options = DedupeOptions.from(config.section("dedupe"));
+    Lake lake = run.lake();
+    RecordSchema.require(name(), batch.schema(), RecordSchema.BRONZE);
     run.summary()
         .putDetail("dedupe.banding", options.bands() + " bands x " + options.rows() + " rows");
 
     long historyVersion = lake.version(LakeTable.SILVER_RECORDS);
     Dataset<Row> history = null;
     HistoryBloom bloom = null;
-    Dataset<Row> batch = input;
     if (historyVersion >= 0) {
       history = lake.readVersion(LakeTable.SILVER_RECORDS, historyVersion);
-      batch =
-          input.join(
-              history.select(col(RecordSchema.INGEST_RUN_ID).as("_done_run")).distinct(),
-              input.col(RecordSchema.INGEST_RUN_ID).equalTo(col("_done_run")),
-              "left_anti");
       if (options.exactEnabled()) {
         Dataset<Row> h = history;
         long v = historyVersion;
@@ -75,6 +91,24 @@ public final class DedupeJob implements Job {
     DedupeStage stage = sb.build();
     StageOutput out = stage.dedupe(batch);
     Map<String, Long> counts = run.writeStage(out, LakeTable.SILVER_RECORDS, false, start);
+    if (history != null) {
+      Dataset<Row> added = stage.historyLineage(lake.spark());
+      if (!added.isEmpty()) {
+        String lineage = DedupeStage.LINEAGE;
+        run.updateMatched(
+            LakeTable.SILVER_RECORDS,
+            added,
+            "t." + RecordSchema.RECORD_ID + " = s." + RecordSchema.RECORD_ID,
+            Map.of(
+                lineage,
+                "sort_array(array_distinct(concat(coalesce(t."
+                    + lineage
+                    + ", array()), s."
+                    + lineage
+                    + ")))"));
+        run.summary().putDetail("dedupe.history_lineage_updated", added.count());
+      }
+    }
 
     if (options.exactEnabled()) {
       long newVersion = lake.version(LakeTable.SILVER_RECORDS);

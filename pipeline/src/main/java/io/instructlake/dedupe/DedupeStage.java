@@ -1,6 +1,7 @@
 package io.instructlake.dedupe;
 
 import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.array_union;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -52,7 +53,11 @@ import scala.Tuple2;
  *
  * <p><b>Survivor rule</b> (stable, so reruns choose the same record): a history record always
  * survives over a new one; among new records the earliest {@code ingest_time} (nulls last), then
- * the smallest {@code record_id}.
+ * the earliest position in the input ({@code source_file}, then {@code source_line}), then the
+ * smallest {@code record_id}. "First seen wins" is what makes nightly runs over batches that arrive
+ * in order (paths that sort by arrival, e.g. dated directories) choose the same survivors as one
+ * run over their union, and it settles ties between rows with the same content (and so the same
+ * record id) that a rule on ids alone would leave to chance.
  *
  * <p><b>Exact</b>: one survivor per {@code dedupe_key} ({@link DedupeKey}). Batch survivors are
  * probed against the history {@link BloomFilter} (broadcast once, checked in a filter); those it
@@ -101,6 +106,7 @@ public final class DedupeStage {
   private final BloomFilter bloom;
   private final List<Dataset<?>> cached = new ArrayList<>();
   private Dataset<Row> verifiedPairs;
+  private final List<Dataset<Row>> historyLineageParts = new ArrayList<>();
 
   private DedupeStage(Builder b) {
     this.options = b.options;
@@ -141,6 +147,8 @@ public final class DedupeStage {
           Window.partitionBy(DEDUPE_KEY)
               .orderBy(
                   col(RecordSchema.INGEST_TIME).asc_nulls_last(),
+                  col(RecordSchema.SOURCE_FILE).asc_nulls_last(),
+                  col(RecordSchema.SOURCE_LINE).asc_nulls_last(),
                   col(RecordSchema.RECORD_ID).asc());
       Dataset<Row> ranked =
           keep(
@@ -178,6 +186,8 @@ public final class DedupeStage {
       confirmed = lookup.confirmed();
       hits = keep(lookup.hits());
       Dataset<Row> histDup = lookup.duplicates();
+      historyLineageParts.add(
+          histDup.select(col("_hist_id").as(RecordSchema.RECORD_ID), col(LINEAGE).as("_added")));
       unique = keep(lookup.unique());
       Dataset<Row> qHist =
           quarantine(
@@ -360,6 +370,12 @@ public final class DedupeStage {
             col("_sim"),
             concat(lit("near duplicate (Jaccard of shingles) of "), survivorId));
 
+    if (history != null) {
+      historyLineageParts.add(
+          nearDropped
+              .where(col("_label").startsWith("0"))
+              .select(survivorId.as(RecordSchema.RECORD_ID), col(LINEAGE).as("_added")));
+    }
     Dataset<Row> extra =
         nearDropped
             .where(col("_label").startsWith("1"))
@@ -386,6 +402,30 @@ public final class DedupeStage {
     counters.put("near_clusters", clusters);
     counters.put("near_dropped", nearDroppedCount);
     return output(kept, exactDropped.unionByName(qNear), counters);
+  }
+
+  /**
+   * What the batch adds to the lineage of history records it duplicates: one row per history {@code
+   * record_id} that new records duplicate (exactly or nearly), with {@code lineage} the sorted
+   * distinct bronze ids of those new records and of the batch duplicates they stand for. {@link
+   * io.instructlake.dedupe.DedupeJob} merges it into {@code silver.records}, so a survivor's
+   * lineage is the same whether its duplicates arrived in its own run or in later ones. Empty
+   * without history; valid after {@link #dedupe}.
+   */
+  public Dataset<Row> historyLineage(SparkSession spark) {
+    Dataset<Row> all = null;
+    for (Dataset<Row> part : historyLineageParts) {
+      all = all == null ? part : all.unionByName(part);
+    }
+    if (all == null) {
+      return spark.createDataFrame(
+          List.of(),
+          new StructType()
+              .add(RecordSchema.RECORD_ID, DataTypes.StringType)
+              .add(LINEAGE, DataTypes.createArrayType(DataTypes.StringType)));
+    }
+    return all.groupBy(RecordSchema.RECORD_ID)
+        .agg(sort_array(array_distinct(flatten(collect_list(col("_added"))))).as(LINEAGE));
   }
 
   private StageOutput output(Dataset<Row> kept, Dataset<Row> dropped, Map<String, Long> counters) {
@@ -417,12 +457,24 @@ public final class DedupeStage {
 
   /**
    * A string whose order is the survivor rule: history ("0") before new ("1"), then ingest time
-   * (nulls last), then record id; the record id follows the last {@code |}.
+   * (nulls last), then source file and line (nulls last), then record id; the record id follows the
+   * last {@code |}.
    */
   static Column nodeKey(String prefix) {
     Column micros =
         coalesce(unix_micros(col(RecordSchema.INGEST_TIME)), lit(Long.MAX_VALUE)).cast("string");
-    return concat(lit(prefix), lpad(micros, 19, "0"), lit("|"), col(RecordSchema.RECORD_ID));
+    // U+FFFF sorts after every path character, so a missing file or line sorts last.
+    Column file = coalesce(col(RecordSchema.SOURCE_FILE), lit("\uffff"));
+    Column line = coalesce(col(RecordSchema.SOURCE_LINE), lit(Long.MAX_VALUE)).cast("string");
+    return concat(
+        lit(prefix),
+        lpad(micros, 19, "0"),
+        lit("\u0001"),
+        file,
+        lit("\u0001"),
+        lpad(line, 19, "0"),
+        lit("|"),
+        col(RecordSchema.RECORD_ID));
   }
 
   private static Dataset<Row> quarantine(

@@ -148,6 +148,34 @@ public final class HistoryBloom {
     }
   }
 
+  /**
+   * Deletes every stored filter that does not cover {@code version} of {@code silver.records} (e.g.
+   * the filter a rolled-back run saved for a version that RESTORE has since replaced), so no filter
+   * file outlives the table state it describes; the next dedupe rebuilds a missing one.
+   */
+  public static void pruneExcept(Lake lake, long version) {
+    Path dir = new Path(lake.sidePath("dedupe"));
+    try {
+      FileSystem fs = dir.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      if (!fs.exists(dir)) {
+        return;
+      }
+      String keep = "bloom-v" + version + ".";
+      for (FileStatus st : fs.listStatus(dir)) {
+        String n = st.getPath().getName();
+        if (n.startsWith("bloom-v") && !n.startsWith(keep)) {
+          fs.delete(st.getPath(), false);
+        }
+      }
+    } catch (IOException e) {
+      throw new PipelineException(
+          "Cannot prune the dedupe Bloom filters in " + dir,
+          e.getMessage(),
+          "check that lake.root is writable",
+          e);
+    }
+  }
+
   /** Writes the filter and its metadata; removes filters of older versions. */
   public void save(Lake lake) {
     Path dir = new Path(lake.sidePath("dedupe"));

@@ -49,8 +49,24 @@ public final class PublishJob implements Job {
     execute(run, config, SilverSource.read(run.lake()));
   }
 
+  /**
+   * A check of the candidate gold rows, called after they are computed and before anything is
+   * written to gold; it may throw (e.g. {@link io.instructlake.stage.RollBackException} when a
+   * quality gate fails) so that nothing is published.
+   */
+  @FunctionalInterface
+  public interface BeforeWrite {
+    void check(Dataset<Row> train, Dataset<Row> eval);
+  }
+
   /** Publishes from a given snapshot (e.g. an old silver version, to rebuild a training set). */
   public void execute(Run run, PipelineConfig config, SilverSource.Snapshot in) {
+    execute(run, config, in, (train, eval) -> {});
+  }
+
+  /** Publishes from a snapshot, letting {@code beforeWrite} veto the candidate gold rows. */
+  public void execute(
+      Run run, PipelineConfig config, SilverSource.Snapshot in, BeforeWrite beforeWrite) {
     SplitOptions splitOptions = SplitOptions.from(config.section("split"));
     AugmentOptions augmentOptions = AugmentOptions.from(config.section("augment"));
     BalanceOptions balanceOptions = BalanceOptions.from(config.section("balance"));
@@ -80,6 +96,12 @@ public final class PublishJob implements Job {
     Dataset<Row> train = result.where(col(GoldColumns.SPLIT).equalTo(GoldColumns.TRAIN));
     Dataset<Row> eval = result.where(col(GoldColumns.SPLIT).equalTo(GoldColumns.EVAL));
     Dataset<Row> test = result.where(col(GoldColumns.SPLIT).equalTo(GoldColumns.TEST));
+    try {
+      beforeWrite.check(train, eval);
+    } catch (RuntimeException e) {
+      result.unpersist();
+      throw e;
+    }
 
     long trainWritten = run.overwrite(LakeTable.GOLD_TRAIN, train);
     long evalWritten = run.overwrite(LakeTable.GOLD_EVAL, eval);

@@ -43,8 +43,26 @@ public final class StageWrites {
     return counts;
   }
 
-  /** Appends the stage's drops to quarantine; returns {@code dropped_<reason>} counts. */
+  /**
+   * Replaces the stage's drops in quarantine with this run's; returns {@code dropped_<reason>}
+   * counts. The gold stages rebuild their output from all of silver on every run (their tables are
+   * overwritten), so their drops describe the current gold version: the rows earlier runs
+   * quarantined for the same stage are deleted first, and a nightly series leaves the same
+   * quarantine as one run over the union of its batches.
+   */
   public static Map<String, Long> appendQuarantine(Run run, StageOutput out) {
+    if (run.lake().exists(LakeTable.QUARANTINE)) {
+      run.deleteWhere(
+          LakeTable.QUARANTINE,
+          Quarantine.STAGE
+              + " = '"
+              + out.stage().replace("'", "''")
+              + "' AND "
+              + Quarantine.RUN_ID
+              + " <> '"
+              + run.id().replace("'", "''")
+              + "'");
+    }
     Dataset<Row> dropped =
         out.dropped()
             .withColumn(Quarantine.RUN_ID, lit(run.id()))

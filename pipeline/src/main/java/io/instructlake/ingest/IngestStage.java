@@ -145,16 +145,27 @@ public final class IngestStage {
   public Result ingest(SparkSession spark, String runId, Timestamp ingestTime) {
     String input = options.requireInput();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-    List<String> files = new ArrayList<>();
-    List<String> skipped = new ArrayList<>();
-    String infoNextToInput = list(input, hadoop, files, skipped);
-    if (files.isEmpty()) {
+    Listing listing = list(input, hadoop);
+    if (listing.files().isEmpty()) {
       throw new PipelineException(
           "No corpus files at " + input,
           "found no .json, .jsonl, .txt or .parquet files (optionally .gz/.zst)"
-              + (skipped.isEmpty() ? "" : "; skipped " + skipped),
+              + (listing.skipped().isEmpty() ? "" : "; skipped " + listing.skipped()),
           "set input.path (or --input) to a corpus file, directory or glob");
     }
+    return ingestFiles(
+        spark, runId, ingestTime, listing.files().stream().map(InputFile::path).toList(), listing);
+  }
+
+  /**
+   * Reads and parses exactly {@code files} (a subset of {@code listing}, e.g. the files a nightly
+   * run has not processed yet); the listing supplies the dataset_info.json and skipped files.
+   */
+  public Result ingestFiles(
+      SparkSession spark, String runId, Timestamp ingestTime, List<String> files, Listing listing) {
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    List<String> skipped = listing.skipped();
+    String infoNextToInput = listing.datasetInfo();
     Map<String, DatasetMapping> byName = new HashMap<>();
     DatasetMapping single = mappings(hadoop, infoNextToInput, byName);
 
@@ -204,7 +215,7 @@ public final class IngestStage {
     if (share > options.maxBadShare()) {
       unified.unpersist();
       throw new PipelineException(
-          "Ingest of " + input + " refused",
+          "Ingest of " + options.inputPath() + " refused",
           String.format(
               java.util.Locale.ROOT,
               "%.1f%% of records are bad (%d of %d), above ingest.max-bad-share=%s",
@@ -258,12 +269,29 @@ public final class IngestStage {
     return new Result(out, unified, records, bad, blank, List.copyOf(files), List.copyOf(skipped));
   }
 
+  /** A corpus file found by {@link #list}: its qualified path, size and modification time. */
+  public record InputFile(String path, long size, long modificationTime) {}
+
   /**
-   * Lists corpus files under {@code input}; returns the path of a dataset_info.json found in the
-   * input directory, or null.
+   * What {@link #list} found: corpus files (sorted by path), other files skipped, and the path of a
+   * dataset_info.json in the input directory (or null).
    */
-  private static String list(
-      String input, Configuration hadoop, List<String> files, List<String> skipped) {
+  public record Listing(List<InputFile> files, List<String> skipped, String datasetInfo) {}
+
+  /**
+   * Lists corpus files under {@code input} (a file, a directory searched recursively, or a glob;
+   * any Hadoop file system). Hidden and marker files ({@code .x}, {@code _x}) are ignored.
+   */
+  public static Listing list(String input, Configuration hadoop) {
+    List<InputFile> files = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    String info = listInto(input, hadoop, files, skipped);
+    files.sort(java.util.Comparator.comparing(InputFile::path));
+    return new Listing(List.copyOf(files), List.copyOf(skipped), info);
+  }
+
+  private static String listInto(
+      String input, Configuration hadoop, List<InputFile> files, List<String> skipped) {
     try {
       Path p = new Path(input);
       FileSystem fs = p.getFileSystem(hadoop);
@@ -290,13 +318,12 @@ public final class IngestStage {
           }
           RemoteIterator<LocatedFileStatus> it = fs.listFiles(st.getPath(), true);
           while (it.hasNext()) {
-            classify(it.next().getPath(), files, skipped);
+            classify(it.next(), files, skipped);
           }
         } else {
-          classify(st.getPath(), files, skipped);
+          classify(st, files, skipped);
         }
       }
-      java.util.Collections.sort(files);
       return info;
     } catch (IOException e) {
       throw new PipelineException(
@@ -307,7 +334,8 @@ public final class IngestStage {
     }
   }
 
-  private static void classify(Path p, List<String> files, List<String> skipped) {
+  private static void classify(FileStatus st, List<InputFile> files, List<String> skipped) {
+    Path p = st.getPath();
     String name = p.getName();
     if (name.startsWith(".") || name.startsWith("_")) {
       return; // hidden and marker files (_SUCCESS, .crc)
@@ -315,7 +343,7 @@ public final class IngestStage {
     if (name.equals(DATASET_INFO) || !CorpusFileReader.isCorpusFile(name)) {
       skipped.add(p.toString());
     } else {
-      files.add(p.toString());
+      files.add(new InputFile(p.toString(), st.getLen(), st.getModificationTime()));
     }
   }
 

@@ -121,6 +121,57 @@ public final class Lake {
   }
 
   /**
+   * Deletes the rows matching {@code condition} (a SQL predicate); returns the committed version,
+   * or the current one when nothing matched (Delta commits nothing then).
+   */
+  public long deleteWhere(LakeTable table, String condition, String runId) {
+    if (!exists(table)) {
+      return -1L;
+    }
+    withCommitMetadata(runId, () -> DeltaTable.forPath(spark, path(table)).delete(condition));
+    return version(table);
+  }
+
+  /**
+   * Updates rows of {@code table} that match {@code source} on {@code condition} (aliases {@code t}
+   * for the table, {@code s} for the source), setting each column of {@code set} to its SQL
+   * expression; rows of the source without a match are ignored. Returns the committed version.
+   */
+  public long updateMatched(
+      LakeTable table,
+      Dataset<Row> source,
+      String condition,
+      Map<String, String> set,
+      String runId) {
+    withCommitMetadata(
+        runId,
+        () ->
+            DeltaTable.forPath(spark, path(table))
+                .as("t")
+                .merge(source.as("s"), condition)
+                .whenMatched()
+                .updateExpr(set)
+                .execute());
+    return version(table);
+  }
+
+  /** Runs a Delta DML command with the run id as its commit's {@code userMetadata}. */
+  private void withCommitMetadata(String runId, Runnable command) {
+    String key = "spark.databricks.delta.commitInfo.userMetadata";
+    String previous = spark.conf().getOption(key).getOrElse(() -> null);
+    spark.conf().set(key, runId == null ? "" : runId);
+    try {
+      command.run();
+    } finally {
+      if (previous == null) {
+        spark.conf().unset(key);
+      } else {
+        spark.conf().set(key, previous);
+      }
+    }
+  }
+
+  /**
    * Puts a table back to {@code version}; {@code -1} means it did not exist, so its directory is
    * removed. Used to roll back a failed run.
    */

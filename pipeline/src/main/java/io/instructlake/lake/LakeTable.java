@@ -13,6 +13,8 @@ public enum LakeTable {
   GOLD_EVAL("gold", "eval"),
   QUARANTINE(null, "quarantine"),
   RUNS(null, "runs"),
+  /** Raw files the nightly job has ingested (path, size, checksum, run): its exactly-once state. */
+  INGESTED_FILES(null, "ingested_files"),
   METRICS(null, "metrics");
 
   private final String layer;

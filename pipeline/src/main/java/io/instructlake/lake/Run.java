@@ -64,6 +64,7 @@ public final class Run {
   private final RunSummary summary;
   private final Map<LakeTable, Long> startVersions;
   private final Map<LakeTable, Long> touched = new EnumMap<>(LakeTable.class);
+  private boolean recordOnlyIfWritten;
 
   private Run(Lake lake, RunSummary summary, Map<LakeTable, Long> startVersions) {
     this.lake = lake;
@@ -104,6 +105,19 @@ public final class Run {
   public long overwrite(LakeTable table, Dataset<Row> rows) {
     touch(table);
     return lake.overwrite(table, rows, id());
+  }
+
+  /** Deletes rows matching a SQL predicate (see {@link Lake#deleteWhere}). */
+  public long deleteWhere(LakeTable table, String condition) {
+    touch(table);
+    return lake.deleteWhere(table, condition, id());
+  }
+
+  /** Updates matched rows (see {@link Lake#updateMatched}). */
+  public long updateMatched(
+      LakeTable table, Dataset<Row> source, String condition, Map<String, String> set) {
+    touch(table);
+    return lake.updateMatched(table, source, condition, set, id());
   }
 
   /** Declares a table written by other means (MERGE, RESTORE) so rollback covers it. */
@@ -180,9 +194,26 @@ public final class Run {
     summary.recordStage(stage, counts, durationMs);
   }
 
+  /**
+   * Makes a successful run that wrote no table leave no {@code runs} row either, so a rerun that
+   * finds nothing to do changes no table at all (the nightly job's idempotence).
+   */
+  public void recordOnlyIfWritten() {
+    this.recordOnlyIfWritten = true;
+  }
+
+  /** True when the run has written (or declared) at least one table. */
+  public boolean wroteAnything() {
+    return !touched.isEmpty();
+  }
+
   /** Ends the run successfully and appends its row to {@code runs}. */
   public RunSummary succeed() {
     summary.finish(RunSummary.OK, null);
+    if (recordOnlyIfWritten && touched.isEmpty()) {
+      recordTables();
+      return summary;
+    }
     return close();
   }
 
@@ -207,6 +238,12 @@ public final class Run {
   }
 
   private RunSummary close() {
+    recordTables();
+    appendRunRow();
+    return summary;
+  }
+
+  private void recordTables() {
     for (LakeTable t : LakeTable.values()) {
       if (t == LakeTable.RUNS) {
         continue;
@@ -216,8 +253,6 @@ public final class Run {
         summary.recordTable(t.sqlName(), lake.read(t).count(), v);
       }
     }
-    appendRunRow();
-    return summary;
   }
 
   private void appendRunRow() {

@@ -1,7 +1,9 @@
 package io.instructlake.stage;
 
 import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.Lake;
 import io.instructlake.lake.Run;
+import io.instructlake.lake.RunSummary;
 
 /**
  * One CLI command's work against the lake. The CLI (in {@code jobs/}) parses arguments, builds the
@@ -21,6 +23,20 @@ public interface Job {
    */
   void validate(PipelineConfig config);
 
+  /**
+   * Called after the session exists and before the {@link Run} starts (so before its table versions
+   * are snapshotted): the place to repair state a previous run left, e.g. the nightly job's
+   * recovery of a run whose driver died. Default: nothing.
+   */
+  default void beforeRun(Lake lake, PipelineConfig config) {}
+
   /** Does the work. Throw {@link io.instructlake.PipelineException} with what, why and fix. */
   void execute(Run run, PipelineConfig config);
+
+  /**
+   * Called once the run has ended ({@code ok}, {@code failed} or {@code rolled_back}, tables
+   * restored if it did not succeed), with its final summary: the place to clean up side state and
+   * write reports. Default: nothing. It must not throw for a reason the run already reported.
+   */
+  default void afterRun(Run run, RunSummary summary) {}
 }
