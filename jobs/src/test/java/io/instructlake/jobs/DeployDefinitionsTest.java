@@ -181,7 +181,12 @@ class DeployDefinitionsTest {
     CommandLine cli = new CommandLine(new Main());
     assertTrue(
         cli.getSubcommands().containsKey(command),
-        where + ": the CLI has no command '" + command + "' (has " + cli.getSubcommands().keySet());
+        where
+            + ": the CLI has no command '"
+            + command
+            + "' (has "
+            + cli.getSubcommands().keySet()
+            + ")");
     CommandLine.ParseResult parsed = cli.parseArgs(args.toArray(new String[0]));
     assertTrue(parsed.hasSubcommand(), where);
     int c = args.indexOf("--conf");
