@@ -6,7 +6,8 @@
 # Needs SPARK_HOME (Spark 4.1, Scala 2.13) and the jar built by `mvn -B -DskipTests package`.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-JAR="${INSTRUCTLAKE_JAR:-$ROOT/jobs/target/instructlake-jobs-0.1.0-SNAPSHOT-spark.jar}"
+# LAKE_JAR, not INSTRUCTLAKE_JAR: every INSTRUCTLAKE_* variable is read as a config key.
+JAR="${LAKE_JAR:-$ROOT/jobs/target/instructlake-jobs-0.1.0-SNAPSHOT-spark.jar}"
 [[ -f "$JAR" ]] || { echo "missing $JAR: run 'mvn -B -DskipTests package' first" >&2; exit 2; }
 SUBMIT_ARGS=()
 while [[ $# -gt 0 && "$1" != "--" ]]; do SUBMIT_ARGS+=("$1"); shift; done
