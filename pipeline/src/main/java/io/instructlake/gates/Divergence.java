@@ -89,7 +89,9 @@ public final class Divergence {
     return Math.max(0.0, sum);
   }
 
-  /** Rows 0 and 1: smoothed probabilities of p and q over the sorted union of keys; null if empty. */
+  /**
+   * Rows 0 and 1: smoothed probabilities of p and q over the sorted union of keys; null if empty.
+   */
   static double[][] probabilities(Map<String, Long> p, Map<String, Long> q, double epsilon) {
     if (!(epsilon >= 0) || Double.isInfinite(epsilon)) {
       throw new IllegalArgumentException("epsilon must be a finite number >= 0, got " + epsilon);

@@ -136,7 +136,9 @@ public final class GateSettings {
       }
       if (!(share >= 0 && share <= 1)) {
         throw ConfigError.badValue(
-            ds.key("max-per-reason"), entry, "entries like \"exact_duplicate=0.4\" (share in [0, 1])");
+            ds.key("max-per-reason"),
+            entry,
+            "entries like \"exact_duplicate=0.4\" (share in [0, 1])");
       }
       perReason.put(entry.substring(0, eq).trim(), share);
     }

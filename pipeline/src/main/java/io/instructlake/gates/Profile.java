@@ -43,8 +43,8 @@ import org.apache.spark.sql.Row;
  *
  * <ul>
  *   <li>empty: null or blank after {@code trim} (so every null also counts as empty);
- *   <li>text length: characters of all {@code messages[].content} summed (0 for null contents); when
- *       the input has no {@code messages} column, prompt plus response characters;
+ *   <li>text length: characters of all {@code messages[].content} summed (0 for null contents);
+ *       when the input has no {@code messages} column, prompt plus response characters;
  *   <li>length bins: lower edges {@code e_0 = 0 < e_1 < ...}; bin i holds {@code e_i <= len <
  *       e_(i+1)}, the last bin is open-ended;
  *   <li>language: the {@code lang} column, {@code "none"} when the column is missing or the value
@@ -149,9 +149,7 @@ public final class Profile {
     }
     aggs.add(
         percentile_approx(
-                col("_len"),
-                array(lit(0.5), lit(0.9), lit(0.99)),
-                lit(s.quantileAccuracy()))
+                col("_len"), array(lit(0.5), lit(0.9), lit(0.99)), lit(s.quantileAccuracy()))
             .as("_q"));
     aggs.add(grouping_id().as("_gid"));
     List<Row> out =
