@@ -158,7 +158,8 @@ public final class Profile {
             .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
             .collectAsList();
 
-    Builder b = builder();
+    // A rollup over no rows yields no grand-total row: the profile then stays all zero.
+    Builder b = builder().setRows(0);
     long[] hist = new long[edges.length];
     Map<String, Long> langs = new TreeMap<>();
     Map<String, Long> cats = new TreeMap<>();

@@ -43,7 +43,8 @@ class DivergenceTest {
   @Test
   void smoothingKeepsDisjointKlAndPsiFinite() {
     // eps = 0.01 over k = 2 keys: p' = (1.01, 0.01) / 1.02, q' = (0.01, 1.01) / 1.02.
-    // KL = (1.01/1.02) ln 101 + (0.01/1.02) ln(1/101) = (1/1.02) ln 101 = (1/1.02) * 4.615121 = 4.524628
+    // KL = (1.01/1.02) ln 101 + (0.01/1.02) ln(1/101) = (1/1.02) ln 101 = (1/1.02) * 4.615121 =
+    // 4.524628
     // PSI = 2 * (1/1.02) ln 101 = 9.049256
     Map<String, Long> p = Map.of("a", 1L);
     Map<String, Long> q = Map.of("b", 1L);
