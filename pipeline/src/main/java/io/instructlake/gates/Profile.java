@@ -21,7 +21,6 @@ import io.instructlake.PipelineException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,9 +95,10 @@ public final class Profile {
   }
 
   /**
-   * Profiles {@code rows} in one Spark job: a single {@code rollup(lang, category)} aggregation
-   * computes the counts, the histogram sums and {@code percentile_approx} of the length for the
-   * grand total, and the per (language, category) row counts from which both mixes are summed.
+   * Profiles {@code rows} in one Spark job: a single aggregation over the grouping sets {@code
+   * ((lang, category), ())} computes the counts, the histogram sums and {@code percentile_approx}
+   * of the length for the grand total, and the per (language, category) row counts from which both
+   * mixes are summed.
    *
    * @param rows records with at least {@code prompt} and {@code response}; {@code messages}, {@code
    *     lang} and {@code category} are optional
@@ -152,13 +152,17 @@ public final class Profile {
                 col("_len"), array(lit(0.5), lit(0.9), lit(0.99)), lit(s.quantileAccuracy()))
             .as("_q"));
     aggs.add(grouping_id().as("_gid"));
+    // GROUPING SETS ((lang, category), ()): the per-pair counts and the grand total in one job.
     List<Row> out =
         prepared
-            .rollup("_lang", "_cat")
+            .groupingSets(
+                seq(List.of(seq(List.of(col("_lang"), col("_cat"))), seq(List.<Column>of()))),
+                col("_lang"),
+                col("_cat"))
             .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
             .collectAsList();
 
-    // A rollup over no rows yields no grand-total row: the profile then stays all zero.
+    // Grouping sets over no rows yields no grand-total row: the profile then stays all zero.
     Builder b = builder().setRows(0);
     long[] hist = new long[edges.length];
     Map<String, Long> langs = new TreeMap<>();
@@ -186,6 +190,10 @@ public final class Profile {
       }
     }
     return b.setLengthHistogram(edges, hist).optLanguages(langs).optCategories(cats).build();
+  }
+
+  private static <T> scala.collection.immutable.Seq<T> seq(List<T> list) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(list).toSeq();
   }
 
   private static Column key(Column c) {
@@ -405,8 +413,7 @@ public final class Profile {
 
   private static Map<String, Long> counts(JsonNode o) {
     Map<String, Long> m = new TreeMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : o.properties()) {
       m.put(e.getKey(), e.getValue().asLong());
     }
     return m;
