@@ -18,6 +18,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.instructlake.PipelineException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -26,6 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -358,6 +365,39 @@ public final class Profile {
       return JSON.writeValueAsString(toMap());
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot render a profile as JSON", e);
+    }
+  }
+
+  /**
+   * Writes {@link #toJson()} to {@code file} through the Hadoop FileSystem API (local, {@code
+   * s3a://}, ...), replacing an existing file; e.g. a side file of the lake holding the last
+   * published gold's profile.
+   */
+  public void write(Path file, Configuration conf) throws IOException {
+    FileSystem fs = file.getFileSystem(conf);
+    try (OutputStream out = fs.create(file, true)) {
+      out.write(toJson().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * Reads a profile written by {@link #write}; null when {@code file} does not exist (a first run).
+   *
+   * @throws IllegalArgumentException when the file is not a profile, naming the file
+   */
+  public static Profile read(Path file, Configuration conf) throws IOException {
+    FileSystem fs = file.getFileSystem(conf);
+    if (!fs.exists(file)) {
+      return null;
+    }
+    String text;
+    try (InputStream in = fs.open(file)) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    try {
+      return fromJson(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Cannot read profile " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -131,4 +131,13 @@ class RunReportTest {
     // a rerun overwrites
     r.write(dir, new Configuration());
   }
+
+  @Test
+  void profileFileRoundTripAndMissingFileIsNull(@TempDir java.nio.file.Path tmp) throws Exception {
+    Profile p = QualityGatesTest.healthy(30);
+    Path file = new Path(tmp.resolve("side/gates/last-gold.json").toUri());
+    assertEquals(null, Profile.read(file, new Configuration()));
+    p.write(file, new Configuration());
+    assertEquals(p, Profile.read(file, new Configuration()));
+  }
 }
