@@ -63,6 +63,7 @@ public final class NightlyJob implements Job {
 
   private String recoveredRun;
   private Map<LakeTable, Long> versionsBefore;
+  private String reportDir;
   private final NightlyReportData report = new NightlyReportData();
 
   @Override
@@ -83,6 +84,8 @@ public final class NightlyJob implements Job {
 
   @Override
   public void beforeRun(Lake lake, PipelineConfig config) {
+    String dir = config.section("nightly").string("report-dir");
+    reportDir = dir.isBlank() ? lake.root() + "/reports/nightly" : dir;
     recoveredRun = InflightMarker.recover(lake).orElse(null);
     if (recoveredRun != null) {
       HistoryBloom.pruneExcept(lake, lake.version(LakeTable.SILVER_RECORDS));
@@ -159,6 +162,6 @@ public final class NightlyJob implements Job {
     if (run.wroteAnything() || Optional.ofNullable(recoveredRun).isPresent()) {
       InflightMarker.delete(lake);
     }
-    report.write(run, summary, versionsBefore);
+    report.write(run, summary, versionsBefore, reportDir);
   }
 }

@@ -12,8 +12,6 @@ import io.instructlake.lake.RecordSchema;
 import io.instructlake.lake.RunSummary;
 import io.instructlake.stage.JobSequence;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,11 +36,66 @@ final class NightlyFixtures {
   static final String COPIED_FILE = "copy-of-overlap-1.jsonl";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String[] WORDS = {
-    "river", "mountain", "data", "engine", "garden", "signal", "market", "window", "planet",
-    "library", "silver", "orange", "harbor", "castle", "forest", "pencil", "rocket", "summer",
-    "winter", "bridge", "circuit", "thunder", "meadow", "lantern", "canyon", "violet", "marble",
-    "compass", "anchor", "glacier"
+  private static final String[] NOUNS = {
+    "river",
+    "mountain",
+    "engine",
+    "garden",
+    "signal",
+    "market",
+    "window",
+    "planet",
+    "library",
+    "harbor",
+    "castle",
+    "forest",
+    "pencil",
+    "rocket",
+    "bridge",
+    "circuit",
+    "meadow",
+    "lantern",
+    "canyon",
+    "compass",
+    "anchor",
+    "glacier",
+    "teacher",
+    "student",
+    "doctor",
+    "village",
+    "kitchen",
+    "journey",
+    "question",
+    "answer",
+    "company",
+    "factory",
+    "network",
+    "painting",
+    "concert",
+    "festival",
+    "weather",
+    "island",
+    "museum",
+    "station"
+  };
+  private static final String[] ADJS = {
+    "quiet", "bright", "ancient", "modern", "narrow", "gentle", "crowded", "distant", "simple",
+    "careful", "curious", "golden", "heavy", "hidden", "honest", "lively", "patient", "rapid",
+    "silent", "steady"
+  };
+  private static final String[] VERBS = {
+    "follows",
+    "watches",
+    "reaches",
+    "protects",
+    "describes",
+    "connects",
+    "supports",
+    "crosses",
+    "explains",
+    "remembers",
+    "visits",
+    "surrounds"
   };
 
   private NightlyFixtures() {}
@@ -85,9 +138,19 @@ final class NightlyFixtures {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       ObjectNode o = JSON.createObjectNode();
-      o.put("instruction", "Describe item " + seed + "-" + i + ": " + words(rnd, 12));
+      o.put(
+          "instruction",
+          "Write a short story about the "
+              + ADJS[rnd.nextInt(ADJS.length)]
+              + " "
+              + NOUNS[rnd.nextInt(NOUNS.length)]
+              + " number "
+              + seed
+              + "-"
+              + i
+              + ".");
       o.put("input", "");
-      o.put("output", words(rnd, 60));
+      o.put("output", story(rnd, 6));
       out.add(o.toString());
     }
     return out;
@@ -97,19 +160,55 @@ final class NightlyFixtures {
     ObjectNode o = (ObjectNode) JSON.readTree(line);
     String out = o.get("output").asText();
     int sp = out.indexOf(' ');
-    o.put("output", "changed" + out.substring(sp));
+    o.put("output", "A" + out.substring(sp));
     return o.toString();
   }
 
-  private static String words(Random rnd, int n) {
+  /** English sentences ("The quiet river follows the golden castle near a museum."). */
+  private static String story(Random rnd, int sentences) {
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < sentences; i++) {
       if (i > 0) {
         sb.append(' ');
       }
-      sb.append(WORDS[rnd.nextInt(WORDS.length)]).append(rnd.nextInt(100));
+      sb.append("The ")
+          .append(ADJS[rnd.nextInt(ADJS.length)])
+          .append(' ')
+          .append(NOUNS[rnd.nextInt(NOUNS.length)])
+          .append(' ')
+          .append(VERBS[rnd.nextInt(VERBS.length)])
+          .append(" the ")
+          .append(ADJS[rnd.nextInt(ADJS.length)])
+          .append(' ')
+          .append(NOUNS[rnd.nextInt(NOUNS.length)])
+          .append(" near a ")
+          .append(NOUNS[rnd.nextInt(NOUNS.length)])
+          .append('.');
     }
     return sb.toString();
+  }
+
+  /**
+   * A batch that breaks the gates: {@code poetry} records all of category "poetry" (far from the
+   * generated corpus's mix) and {@code empty} records whose response is empty (quarantined as
+   * empty_field by ingest).
+   */
+  static void writeBadBatch(Path dir, int poetry, int empty) throws IOException {
+    Random rnd = new Random(77);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < poetry + empty; i++) {
+      ObjectNode o = JSON.createObjectNode();
+      o.put(
+          "instruction",
+          "Write a poem about the " + NOUNS[rnd.nextInt(NOUNS.length)] + " " + i + ".");
+      o.put("input", "");
+      o.put("output", i < poetry ? story(rnd, 5) : "");
+      o.put("category", "poetry");
+      lines.add(o.toString());
+    }
+    Files.createDirectories(dir);
+    Files.write(
+        dir.resolve("bad.jsonl"), String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Copies {@code batch-k} into the input directory (as a new night's arrival). */
@@ -153,15 +252,17 @@ final class NightlyFixtures {
 
   /** Runs {@code nightly} in-process, as the CLI does (output discarded). */
   static RunSummary nightly(Lake lake, Path in, String... sets) {
-    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    return JobSequence.run(
-        lake,
-        "nightly",
-        config(lake, in, sets),
-        List.of(new NightlyJob()),
-        null,
-        quiet,
-        System.err);
+    RunSummary s =
+        JobSequence.run(
+            lake,
+            "nightly",
+            config(lake, in, sets),
+            List.of(new NightlyJob()),
+            null,
+            System.out,
+            System.err);
+    System.out.println("nightly " + s.status() + ": " + s.toJson());
+    return s;
   }
 
   /** The bronze record id of {@code file}'s line {@code line}. */
