@@ -238,11 +238,11 @@ final class NightlyFixtures {
   }
 
   /** The config of the nightly tests: the defaults plus the input and lake. */
-  static PipelineConfig config(Lake lake, Path in, String... sets) {
+  static PipelineConfig config(Lake lake, String in, String... sets) {
     PipelineConfig.Builder b =
         PipelineConfig.builder()
             .optEnvironment(java.util.Map.of())
-            .optSet("input.path", in.toString())
+            .optSet("input.path", in)
             .optSet("lake.root", lake.root());
     for (String s : sets) {
       b.optSet(s);
@@ -252,16 +252,15 @@ final class NightlyFixtures {
 
   /** Runs {@code nightly} in-process, as the CLI does (output discarded). */
   static RunSummary nightly(Lake lake, Path in, String... sets) {
+    return nightly(lake, in.toString(), System.out, sets);
+  }
+
+  /** Same, input given as a URI (e.g. s3a://), progress to {@code out}. */
+  static RunSummary nightly(Lake lake, String in, java.io.PrintStream out, String... sets) {
     RunSummary s =
         JobSequence.run(
-            lake,
-            "nightly",
-            config(lake, in, sets),
-            List.of(new NightlyJob()),
-            null,
-            System.out,
-            System.err);
-    System.out.println("nightly " + s.status() + ": " + s.toJson());
+            lake, "nightly", config(lake, in, sets), List.of(new NightlyJob()), null, out, out);
+    out.println("nightly " + s.status() + ": " + s.toJson());
     return s;
   }
 
