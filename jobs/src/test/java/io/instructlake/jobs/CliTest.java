@@ -86,6 +86,18 @@ class CliTest extends SparkTestBase {
     Result noInput = cli("ingest", "--lake", lake.toString());
     assertEquals(2, noInput.code());
     assertTrue(noInput.err().contains("input.path"), noInput.err());
+    // A bad quality-gate threshold fails nightly at start, naming the key.
+    Result gate =
+        cli(
+            "nightly",
+            "--lake",
+            lake.toString(),
+            "--input",
+            "x",
+            "--set",
+            "gates.row-count.min-ratio=7");
+    assertEquals(2, gate.code(), gate.err());
+    assertTrue(gate.err().contains("gates.row-count"), gate.err());
     // Nothing was started: no table exists.
     assertTrue(!Files.exists(lake.resolve("runs")));
   }

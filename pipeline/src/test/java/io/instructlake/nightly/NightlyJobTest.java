@@ -30,7 +30,7 @@ class NightlyJobTest extends SparkTestBase {
   @BeforeAll
   static void generate() throws IOException {
     batches = newDir("batches");
-    NightlyFixtures.writeBatches(batches, 3, 150);
+    NightlyFixtures.writeBatches(batches, 3, 100);
   }
 
   @Test
