@@ -8,21 +8,23 @@
 #   start   builds the Spark home if needed, starts the master and workers, waits until every worker
 #           is registered, and writes STATE_DIR/cluster.env (MASTER_URL, MASTER_WEBUI, SPARK_HOME,
 #           PIDS...) for `source`-ing. Fails (and stops what it started) when the cluster is not up
-#           within INSTRUCTLAKE_CLUSTER_TIMEOUT seconds (default 120).
+#           within CLUSTER_TIMEOUT seconds (default 120).
 #   stop    kills the JVMs it started (by their recorded pids) and removes the state dir, including
 #           the workers' work dirs (every application copies the ~300 MB application jar there).
 #   status  prints cluster.env and the master's worker/application/driver counts; exit 1 when down.
 #
 # Options / environment:
-#   --workers N            INSTRUCTLAKE_CLUSTER_WORKERS   workers (default 2)
-#   --state-dir DIR        INSTRUCTLAKE_CLUSTER_DIR       pids, ports, logs, work dirs (default work/cluster)
-#   --spark-home DIR       INSTRUCTLAKE_SPARK_HOME        an existing Spark 4.1 / Scala 2.13 home with jars/;
+#   --workers N            CLUSTER_WORKERS   workers (default 2)
+#   --state-dir DIR        CLUSTER_DIR       pids, ports, logs, work dirs (default work/cluster)
+#   --spark-home DIR       CLUSTER_SPARK_HOME        an existing Spark 4.1 / Scala 2.13 home with jars/;
 #                          default: work/spark-dist, a Spark home of symlinks to the Maven jars of the
 #                          project's `provided` Spark and Hadoop dependencies (built once, offline)
-#   INSTRUCTLAKE_WORKER_CORES (default 2), INSTRUCTLAKE_WORKER_MEMORY (default 3g): per worker; sized
+#   CLUSTER_WORKER_CORES (default 2), CLUSTER_WORKER_MEMORY (default 3g): per worker; sized
 #                          for a 2-core / 24 GiB machine (cores are slots, not pinned CPUs)
-#   INSTRUCTLAKE_DAEMON_MEMORY (default 256m): heap of the master and worker JVMs
+#   CLUSTER_DAEMON_MEMORY (default 256m): heap of the master and worker JVMs
 #   JAVA_HOME              Java 17
+#
+# (Not INSTRUCTLAKE_*: the pipeline reads every INSTRUCTLAKE_<KEY> variable as a config key.)
 #
 # Credentials: the workers inherit this script's environment and pass it on to every executor and
 # cluster-mode driver they launch. Export AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or use an
@@ -33,9 +35,9 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 CMD="${1:-}"
 [[ $# -gt 0 ]] && shift
-WORKERS="${INSTRUCTLAKE_CLUSTER_WORKERS:-2}"
-STATE="${INSTRUCTLAKE_CLUSTER_DIR:-$ROOT/work/cluster}"
-SPARK_HOME_DIR="${INSTRUCTLAKE_SPARK_HOME:-}"
+WORKERS="${CLUSTER_WORKERS:-2}"
+STATE="${CLUSTER_DIR:-$ROOT/work/cluster}"
+SPARK_HOME_DIR="${CLUSTER_SPARK_HOME:-}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --workers) WORKERS="$2"; shift 2 ;;
@@ -49,10 +51,10 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$WORKERS" =~ ^[1-9][0-9]*$ ]] || { echo "standalone-cluster.sh: --workers must be >= 1" >&2; exit 2; }
 ENV_FILE="$STATE/cluster.env"
-CORES="${INSTRUCTLAKE_WORKER_CORES:-2}"
-MEMORY="${INSTRUCTLAKE_WORKER_MEMORY:-3g}"
-DAEMON_MEM="${INSTRUCTLAKE_DAEMON_MEMORY:-256m}"
-TIMEOUT="${INSTRUCTLAKE_CLUSTER_TIMEOUT:-120}"
+CORES="${CLUSTER_WORKER_CORES:-2}"
+MEMORY="${CLUSTER_WORKER_MEMORY:-3g}"
+DAEMON_MEM="${CLUSTER_DAEMON_MEMORY:-256m}"
+TIMEOUT="${CLUSTER_TIMEOUT:-120}"
 JVM_FLAGS="-XX:+UseParallelGC --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED"
 
 log() { echo "standalone-cluster.sh: $*" >&2; }
@@ -89,7 +91,7 @@ build_spark_home() {
   </dependencies>
 </project>
 EOF
-  (cd "$dist" && mvn -q -B ${INSTRUCTLAKE_MVN_FLAGS:--o} -Dspotless.check.skip=true \
+  (cd "$dist" && mvn -q -B ${CLUSTER_MVN_FLAGS:--o} -Dspotless.check.skip=true \
       dependency:build-classpath -Dmdep.outputFile="$dist/classpath.txt") >&2
   local jars
   IFS=":" read -r -a jars < "$dist/classpath.txt" || true
