@@ -27,9 +27,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,7 +63,7 @@ class StandaloneClusterIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long RECORDS = 2000;
-  private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(4);
+  private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(6);
   private static final String JVM_FLAGS =
       "-XX:+UseParallelGC -Dai.djl.offline=true"
           + " --add-opens=java.base/java.nio=ALL-UNNAMED"
@@ -83,7 +80,6 @@ class StandaloneClusterIT {
   private static Manifest manifest;
   private static Properties cluster;
   private static SparkSession spark;
-  private static CompletableFuture<List<JsonNode>> clusterDeployment;
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -143,18 +139,6 @@ class StandaloneClusterIT {
 
     spark = SparkTestBase.newSession(work.resolve("local-spark"));
     s3.applyTo(spark.sparkContext().hadoopConfiguration());
-
-    // Client and cluster mode are independent applications on independent lakes: they share the
-    // cluster as two jobs would (3 core slots per worker fit both), which halves the wall time.
-    clusterDeployment =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return runClusterMode();
-              } catch (Exception e) {
-                throw new CompletionException(e);
-              }
-            });
   }
 
   @AfterAll
@@ -210,25 +194,6 @@ class StandaloneClusterIT {
   @Test
   @Order(2)
   void clusterModeRunsTheDriverOnAWorker() throws Exception {
-    List<JsonNode> summaries;
-    try {
-      summaries =
-          clusterDeployment.get(2 * COMMANDS.size() * SUBMIT_TIMEOUT.toMinutes(), TimeUnit.MINUTES);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Error err) {
-        throw err; // an assertion of the deployment
-      }
-      throw e.getCause() instanceof Exception ex ? ex : e;
-    }
-    verifyLake(s3.uri("lake-cluster"), summaries);
-    assertNoSecretLeaked();
-  }
-
-  /**
-   * The cluster-mode deployment: each command's driver runs on a worker; its final state comes from
-   * the master. Runs in the background from {@link #setUp()}, while the client-mode test runs.
-   */
-  private static List<JsonNode> runClusterMode() throws Exception {
     List<JsonNode> summaries = new ArrayList<>();
     for (String command : COMMANDS) {
       Path summary = work.resolve("cluster-" + command + ".json");
@@ -245,7 +210,8 @@ class StandaloneClusterIT {
       assertEquals("ok", s.get("status").asText());
       summaries.add(s);
     }
-    return summaries;
+    verifyLake(s3.uri("lake-cluster"), summaries);
+    assertNoSecretLeaked();
   }
 
   /** Table contents against the corpus manifest, and table versions against the run summaries. */
@@ -362,7 +328,6 @@ class StandaloneClusterIT {
       env.put("SPARK_HOME", cluster.getProperty("SPARK_HOME"));
     }
     env.put("CLUSTER_TIMEOUT", "180");
-    env.put("CLUSTER_WORKER_CORES", "3");
     return pb;
   }
 
