@@ -56,14 +56,18 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
   /**
-   * The pipeline commands one deployment runs, in order, each as its own {@code SparkSubmit}.
-   * Switch to {@code List.of("nightly")} once that command exists; the checks below hold for both.
+   * The pipeline commands one deployment runs, in order, each as its own {@code SparkSubmit}: the
+   * nightly refresh (ingest of the new files, clean, dedupe, gates, publish) in one run.
    */
-  static final List<String> COMMANDS = List.of("ingest", "clean");
+  static final List<String> COMMANDS = List.of("nightly");
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long RECORDS = 2000;
-  private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(6);
+
+  /** Corpus files uploaded (what nightly must record in ingested_files). */
+  private static long uploadedFiles;
+
+  private static final long RECORDS = 600;
+  private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(9);
   private static final String JVM_FLAGS =
       "-XX:+UseParallelGC -Dai.djl.offline=true"
           + " --add-opens=java.base/java.nio=ALL-UNNAMED"
@@ -113,6 +117,14 @@ class StandaloneClusterIT {
           new org.apache.hadoop.fs.Path(corpus.toUri()),
           new org.apache.hadoop.fs.Path(s3.uri("raw")));
       assertTrue(fs.exists(new org.apache.hadoop.fs.Path(s3.uri("raw/_manifest.json"))));
+    }
+    try (Stream<Path> files = Files.walk(corpus)) {
+      uploadedFiles =
+          files
+              .filter(Files::isRegularFile)
+              .map(f -> f.getFileName().toString())
+              .filter(n -> !n.startsWith("_") && !n.startsWith("."))
+              .count();
     }
 
     // The cluster: the secret is only in the workers' environment.
@@ -236,6 +248,14 @@ class StandaloneClusterIT {
         summaries.size(),
         lake.read(LakeTable.RUNS).filter(functions.col("status").equalTo("ok")).count(),
         "one ok run per submission");
+    // Nightly went all the way: every uploaded corpus file recorded once, gold published.
+    assertEquals(
+        uploadedFiles,
+        lake.read(LakeTable.INGESTED_FILES).count(),
+        "ingested_files = the corpus files uploaded");
+    assertTrue(lake.read(LakeTable.GOLD_TRAIN).count() > 0, "gold.train published");
+    assertTrue(
+        lake.read(LakeTable.SILVER_RECORDS).count() <= cleaned, "dedupe keeps at most cleaned");
 
     // The version and rows each run recorded are the tables' current state (no later writer).
     Map<String, JsonNode> lastRecorded = new LinkedHashMap<>();

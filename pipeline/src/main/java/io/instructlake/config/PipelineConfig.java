@@ -42,6 +42,13 @@ public final class PipelineConfig {
   /** Environment variable prefix for overrides. */
   public static final String ENV_PREFIX = "INSTRUCTLAKE_";
 
+  /**
+   * {@code INSTRUCTLAKE_*} variables that belong to the launcher ({@code bin/pipeline}), not to the
+   * configuration: they are not read as keys.
+   */
+  public static final java.util.Set<String> LAUNCHER_VARIABLES =
+      java.util.Set.of("INSTRUCTLAKE_JAVA_OPTS", "INSTRUCTLAKE_EXECUTOR_MB");
+
   /** Sub-trees whose keys are free-form (passed through to Spark or Hadoop). */
   static final Set<String> FREE_FORM = Set.of("spark.conf", "hadoop.conf");
 
@@ -217,7 +224,9 @@ public final class PipelineConfig {
     static Config fromEnvironment(Map<String, String> env) {
       Config c = ConfigFactory.empty();
       for (Map.Entry<String, String> e : env.entrySet()) {
-        if (!e.getKey().startsWith(ENV_PREFIX) || e.getKey().length() == ENV_PREFIX.length()) {
+        if (!e.getKey().startsWith(ENV_PREFIX)
+            || e.getKey().length() == ENV_PREFIX.length()
+            || LAUNCHER_VARIABLES.contains(e.getKey())) {
           continue;
         }
         String name = e.getKey().substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);

@@ -33,6 +33,9 @@ class PipelineConfigTest {
         Map.of(
             "INSTRUCTLAKE_LAKE_ROOT", "from-env",
             "INSTRUCTLAKE_INGEST_MAX__BAD__SHARE", "0.2",
+            // The launcher's own variables are not configuration keys (no "unknown key" error).
+            "INSTRUCTLAKE_JAVA_OPTS", "-Xmx2g",
+            "INSTRUCTLAKE_EXECUTOR_MB", "1024",
             "UNRELATED", "x");
     PipelineConfig c =
         PipelineConfig.builder()

@@ -41,13 +41,13 @@ class NightlyGateTest extends SparkTestBase {
     Map<String, List<String>> contentBefore = LakeDigest.of(lake, none);
     long runsBefore = lake.read(LakeTable.RUNS).count();
 
-    // 300 "poetry" records (category mix far from history) and 200 with empty responses (40%
+    // 300 "poetry" records (a category history never had) and 200 with empty responses (40%
     // of the batch quarantined, above the declared 30%).
     NightlyFixtures.writeBadBatch(in.resolve("batch-bad"), 300, 200);
     RunSummary bad = NightlyFixtures.nightly(lake, in, sets);
 
     assertEquals(RunSummary.ROLLED_BACK, bad.status(), bad.message());
-    assertTrue(bad.message().contains("drift.js.category"), bad.message());
+    assertTrue(bad.message().contains("drift.kl.category"), bad.message());
     assertTrue(bad.message().contains("drop-share.total"), bad.message());
 
     // Contents equal those before; every written table's last commit is a RESTORE to its version
@@ -77,7 +77,7 @@ class NightlyGateTest extends SparkTestBase {
             .collectAsList();
     assertEquals(runsBefore + 1, lake.read(LakeTable.RUNS).count());
     assertEquals("rolled_back", runRow.get(0).getString(0));
-    assertTrue(runRow.get(0).getString(1).contains("drift.js.category"));
+    assertTrue(runRow.get(0).getString(1).contains("drift.kl.category"));
 
     // The report (JSON and HTML) names the failed checks with their values and thresholds.
     Path dir = Path.of(lake.root(), "reports", "nightly", bad.runId());
@@ -87,16 +87,19 @@ class NightlyGateTest extends SparkTestBase {
     for (JsonNode c : report.path("gates").path("checks")) {
       checks.put(c.path("name").asText(), c);
     }
-    JsonNode js = checks.get("drift.js.category");
-    assertEquals("FAILED", js.path("status").asText(), js.toString());
-    assertTrue(js.path("value").asDouble() > 0.1, js.toString());
+    // KL(candidate || previous) of the category mix: "poetry" is new, so the candidate puts
+    // most of its mass where the previous gold had (smoothed) none.
+    JsonNode kl = checks.get("drift.kl.category");
+    assertEquals("FAILED", kl.path("status").asText(), kl.toString());
+    assertTrue(kl.path("value").asDouble() > 0.5, kl.toString());
+    assertTrue(checks.get("drift.js.category").path("value").asDouble() > 0, "JS is reported");
     JsonNode drop = checks.get("drop-share.total");
     assertEquals("FAILED", drop.path("status").asText(), drop.toString());
     // 200 of the 500 units were quarantined at ingest (empty responses); clean and dedupe may
     // drop a few more.
     assertTrue(drop.path("value").asDouble() >= 0.4 - 1e-9, drop.toString());
     String html = Files.readString(dir.resolve("report.html"));
-    assertTrue(html.contains("drift.js.category") && html.contains("drop-share.total"));
+    assertTrue(html.contains("drift.kl.category") && html.contains("drop-share.total"));
 
     // The first run's report exists too (every run writes one).
     assertTrue(

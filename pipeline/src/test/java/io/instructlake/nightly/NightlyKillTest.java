@@ -62,11 +62,11 @@ class NightlyKillTest extends SparkTestBase {
   }
 
   /**
-   * One lake, three driver deaths in a row: the first run is killed right after its bronze
-   * commit, the next (which first recovers the first) right after its silver.records commit, the
-   * next right after its gold.train commit; a last run recovers and completes. Every run after
-   * the first starts by restoring what a killed run left, so recovery itself is exercised on a
-   * lake that a recovery already touched.
+   * One lake, three driver deaths in a row: the first run is killed right after its bronze commit,
+   * the next (which first recovers the first) right after its silver.records commit, the next right
+   * after its gold.train commit; a last run recovers and completes. Every run after the first
+   * starts by restoring what a killed run left, so recovery itself is exercised on a lake that a
+   * recovery already touched.
    */
   @Test
   void runsKilledAfterSeveralCommitsAreCompletedByTheNextRun() throws Exception {
@@ -114,9 +114,7 @@ class NightlyKillTest extends SparkTestBase {
     // system's checksums of the two files).
     Set<String> blooms = new HashSet<>();
     try (Stream<Path> s = Files.list(root.resolve("_state").resolve("dedupe"))) {
-      s.map(p -> p.getFileName().toString())
-          .filter(n -> !n.startsWith("."))
-          .forEach(blooms::add);
+      s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).forEach(blooms::add);
     }
     long v = lake.version(LakeTable.SILVER_RECORDS);
     assertEquals(

@@ -122,7 +122,7 @@ class NightlyS3Test extends SparkTestBase {
     assertTrue(logs.toString().length() > 0, "the log capture saw the run");
   }
 
-  /** Adds an appender at ALL level to the root logger while open. */
+  /** Adds a capturing appender to the root logger while open. */
   private static AutoCloseable captureLogs(StringWriter sink) {
     LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
     Configuration config = ctx.getConfiguration();
@@ -134,12 +134,23 @@ class NightlyS3Test extends SparkTestBase {
             .build();
     appender.start();
     config.getRootLogger().addAppender(appender, org.apache.logging.log4j.Level.ALL, null);
-    org.apache.logging.log4j.Level old = config.getRootLogger().getLevel();
-    config.getRootLogger().setLevel(org.apache.logging.log4j.Level.DEBUG);
     ctx.updateLoggers();
+    // The S3A connector (which handles the credentials) and the pipeline at DEBUG, the AWS SDK at
+    // INFO: more than a deployment logs.
+    Map<String, org.apache.logging.log4j.Level> raised =
+        Map.of(
+            "org.apache.hadoop.fs.s3a", org.apache.logging.log4j.Level.DEBUG,
+            "io.instructlake", org.apache.logging.log4j.Level.DEBUG,
+            "software.amazon.awssdk", org.apache.logging.log4j.Level.INFO);
+    Map<String, org.apache.logging.log4j.Level> old = new java.util.HashMap<>();
+    raised.forEach(
+        (name, level) -> {
+          old.put(name, LogManager.getLogger(name).getLevel());
+          org.apache.logging.log4j.core.config.Configurator.setLevel(name, level);
+        });
     return () -> {
+      old.forEach(org.apache.logging.log4j.core.config.Configurator::setLevel);
       config.getRootLogger().removeAppender(appender.getName());
-      config.getRootLogger().setLevel(old);
       ctx.updateLoggers();
       appender.stop();
     };
