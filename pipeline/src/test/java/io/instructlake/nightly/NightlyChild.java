@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A nightly driver in its own JVM, for tests that kill it: {@code NightlyChild LAKE INPUT}. Exits 0
- * when the run succeeded, 1 otherwise.
+ * A nightly driver in its own JVM, for tests that kill it: {@code NightlyChild LAKE INPUT
+ * [key=value]...}. Exits 0 when the run succeeded, 1 otherwise.
  */
 public final class NightlyChild {
   private NightlyChild() {}
@@ -19,7 +19,8 @@ public final class NightlyChild {
     SparkSession spark = SparkTestBase.newSession(scratch);
     Lake lake = new Lake(spark, args[0]);
     System.out.println("child: started");
-    RunSummary s = NightlyFixtures.nightly(lake, Path.of(args[1]));
+    String[] sets = java.util.Arrays.copyOfRange(args, 2, args.length);
+    RunSummary s = NightlyFixtures.nightly(lake, Path.of(args[1]), sets);
     System.out.println("child: " + s.status() + " " + s.message());
     spark.stop();
     System.exit(RunSummary.OK.equals(s.status()) ? 0 : 1);

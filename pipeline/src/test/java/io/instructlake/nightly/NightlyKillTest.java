@@ -32,6 +32,12 @@ class NightlyKillTest extends SparkTestBase {
   static Path afterFirst;
   static Map<String, List<String>> expected;
 
+  /**
+   * Augmentation off: it is deterministic and covered by {@link NightlyJobTest}'s union check; here
+   * it would only lengthen every run the test kills.
+   */
+  static final String[] SETS = {"augment.enabled=false"};
+
   /** The commit after which the driver is killed. */
   enum KillPoint {
     BRONZE(LakeTable.BRONZE_RECORDS),
@@ -52,11 +58,11 @@ class NightlyKillTest extends SparkTestBase {
     in = newDir("in");
     NightlyFixtures.copyBatch(batches, 1, in);
     Lake ref = newLake("reference");
-    assertEquals(RunSummary.OK, NightlyFixtures.nightly(ref, in).status());
+    assertEquals(RunSummary.OK, NightlyFixtures.nightly(ref, in, SETS).status());
     afterFirst = newDir("after-first");
     copyTree(Path.of(ref.root()), afterFirst);
     NightlyFixtures.copyBatch(batches, 2, in);
-    RunSummary second = NightlyFixtures.nightly(ref, in);
+    RunSummary second = NightlyFixtures.nightly(ref, in, SETS);
     assertEquals(RunSummary.OK, second.status(), second.message());
     expected = LakeDigest.of(ref, Set.copyOf(NightlyJob.RUN_SPECIFIC_COLUMNS));
   }
@@ -79,7 +85,7 @@ class NightlyKillTest extends SparkTestBase {
       Path childLog = root.resolveSibling("child-" + point.name().toLowerCase() + ".log");
       Process child = startChild(root, childLog);
       boolean killed = false;
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(6);
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
       while (System.nanoTime() < deadline && child.isAlive()) {
         if (latestCommit(log) > before) {
           child.destroyForcibly(); // SIGKILL: no shutdown hook, no rollback
@@ -100,7 +106,7 @@ class NightlyKillTest extends SparkTestBase {
       assertTrue(lake.version(point.table) > before, "the kill came after the commit");
     }
 
-    RunSummary rerun = NightlyFixtures.nightly(lake, in);
+    RunSummary rerun = NightlyFixtures.nightly(lake, in, SETS);
     assertEquals(RunSummary.OK, rerun.status(), rerun.message());
     assertTrue(rerun.details().containsKey("nightly.recovered_run"), rerun.details().toString());
     assertTrue(InflightMarker.read(lake).isEmpty());
@@ -153,6 +159,7 @@ class NightlyKillTest extends SparkTestBase {
     cmd.add(NightlyChild.class.getName());
     cmd.add(lake.toString());
     cmd.add(in.toString());
+    cmd.addAll(List.of(SETS));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     pb.redirectErrorStream(true).redirectOutput(log.toFile());
