@@ -43,7 +43,10 @@ public final class DedupeJob implements Job {
     run.summary().putDetail("dedupe.source", source.sqlName());
     Dataset<Row> batch = input;
     if (lake.exists(LakeTable.SILVER_RECORDS)) {
-      Dataset<Row> history = lake.read(LakeTable.SILVER_RECORDS);
+      // Pinned: the batch is re-evaluated after this run appends to silver.records (e.g. for the
+      // Bloom merge), and an unpinned read would then exclude the run's own rows.
+      Dataset<Row> history =
+          lake.readVersion(LakeTable.SILVER_RECORDS, lake.version(LakeTable.SILVER_RECORDS));
       batch =
           input.join(
               history.select(col(RecordSchema.INGEST_RUN_ID).as("_done_run")).distinct(),
