@@ -36,23 +36,18 @@ final class JobRunner {
     this.err = err;
   }
 
-  /**
-   * Before-hook that may adjust the config after the session exists (e.g. demo generates input).
-   */
-  interface Prepare {
-    PipelineConfig prepare(PipelineConfig config, Run run) throws IOException;
-  }
-
   int run(
-      String command, PipelineConfig config, List<Job> jobs, Path summaryFile, Prepare prepare) {
+      String command,
+      PipelineConfig config,
+      List<Job> jobs,
+      Path summaryFile,
+      JobSequence.Prepare prepare) {
     for (Job j : jobs) {
       j.validate(config);
     }
     SparkSession spark = Sessions.create(config);
     Lake lake = new Lake(spark, config.section("lake").string("root"));
-    RunSummary summary =
-        JobSequence.run(
-            lake, command, config, jobs, prepare == null ? null : prepare::prepare, out, err);
+    RunSummary summary = JobSequence.run(lake, command, config, jobs, prepare, out, err);
     lake.registerTables();
     report(summary, lake);
     if (summaryFile != null) {

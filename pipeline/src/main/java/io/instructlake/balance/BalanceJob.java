@@ -57,7 +57,7 @@ public final class BalanceJob implements Job {
     GoldTables.overwrite(run, outPath, out.kept());
     Dataset<Row> written = GoldTables.read(spark, outPath, "balance");
     Map<String, Long> counts = new LinkedHashMap<>();
-    Map<String, Long> dropped = StageWrites.appendQuarantine(run, out);
+    Map<String, Long> dropped = StageWrites.replaceQuarantine(run, out);
     long kept = written.count();
     counts.put("in", kept + dropped.values().stream().mapToLong(Long::longValue).sum());
     counts.put("kept", kept);

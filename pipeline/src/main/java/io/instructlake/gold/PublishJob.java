@@ -127,7 +127,7 @@ public final class PublishJob implements Job {
     sc.putAll(splitCounts);
     run.recordStage(Splitter.STAGE, sc, 0L);
     if (augmented != null) {
-      Map<String, Long> ac = new LinkedHashMap<>(StageWrites.appendQuarantine(run, augmented));
+      Map<String, Long> ac = new LinkedHashMap<>(StageWrites.replaceQuarantine(run, augmented));
       ac.putAll(StageWrites.valueCounts(train, GoldColumns.AUG_METHOD));
       run.recordStage(Augmenter.STAGE, ac, 0L);
       String notice = augmenter.backTranslationNotice();
@@ -136,7 +136,7 @@ public final class PublishJob implements Job {
       }
     }
     if (balanced != null) {
-      Map<String, Long> bc = new LinkedHashMap<>(StageWrites.appendQuarantine(run, balanced));
+      Map<String, Long> bc = new LinkedHashMap<>(StageWrites.replaceQuarantine(run, balanced));
       bc.putAll(balanced.counters());
       Map<String, Long> after = BalanceJob.afterCounts(train, balanceOptions.column());
       bc.putAll(after);

@@ -30,7 +30,7 @@ public final class StageWrites {
     Dataset<Row> written = GoldTables.read(run.lake().spark(), sidePath, out.stage());
     Map<String, Long> counts = new LinkedHashMap<>();
     long kept = written.count();
-    Map<String, Long> dropped = appendQuarantine(run, out);
+    Map<String, Long> dropped = replaceQuarantine(run, out);
     long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
     counts.put("in", kept + droppedTotal);
     counts.put("kept", kept);
@@ -50,7 +50,7 @@ public final class StageWrites {
    * quarantined for the same stage are deleted first, and a nightly series leaves the same
    * quarantine as one run over the union of its batches.
    */
-  public static Map<String, Long> appendQuarantine(Run run, StageOutput out) {
+  public static Map<String, Long> replaceQuarantine(Run run, StageOutput out) {
     if (run.lake().exists(LakeTable.QUARANTINE)) {
       run.deleteWhere(
           LakeTable.QUARANTINE,

@@ -2,16 +2,13 @@ package io.instructlake.nightly;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.instructlake.augment.AugmentOptions;
-import io.instructlake.balance.BalanceOptions;
 import io.instructlake.clean.CleanJob;
-import io.instructlake.clean.CleanOptions;
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.dedupe.DedupeJob;
-import io.instructlake.dedupe.DedupeOptions;
 import io.instructlake.dedupe.HistoryBloom;
 import io.instructlake.gold.PublishJob;
 import io.instructlake.gold.SilverSource;
+import io.instructlake.ingest.IngestJob;
 import io.instructlake.ingest.IngestOptions;
 import io.instructlake.ingest.IngestStage;
 import io.instructlake.lake.Lake;
@@ -19,14 +16,10 @@ import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.RecordSchema;
 import io.instructlake.lake.Run;
 import io.instructlake.lake.RunSummary;
-import io.instructlake.split.SplitOptions;
 import io.instructlake.stage.Job;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -62,6 +55,7 @@ public final class NightlyJob implements Job {
           IngestedFiles.INGESTED_AT);
 
   private String recoveredRun;
+  private boolean markerWritten;
   private Map<LakeTable, Long> versionsBefore;
   private String reportDir;
   private final NightlyReportData report = new NightlyReportData();
@@ -73,12 +67,10 @@ public final class NightlyJob implements Job {
 
   @Override
   public void validate(PipelineConfig config) {
-    IngestOptions.from(config).requireInput();
-    CleanOptions.from(config);
-    DedupeOptions.from(config.section("dedupe"));
-    SplitOptions.from(config.section("split"));
-    AugmentOptions.from(config.section("augment"));
-    BalanceOptions.from(config.section("balance"));
+    new IngestJob().validate(config);
+    new CleanJob().validate(config);
+    new DedupeJob().validate(config);
+    new PublishJob().validate(config);
     NightlyGates.validate(config);
   }
 
@@ -118,8 +110,9 @@ public final class NightlyJob implements Job {
       return;
     }
     InflightMarker.write(lake, run.id(), versionsBefore);
+    markerWritten = true;
     if (!toIngest.isEmpty()) {
-      ingest(run, ingestOptions, toIngest, listing);
+      new IngestJob().execute(run, config, toIngest, listing);
       Dataset<Row> bronzeBatch = batchOf(lake, LakeTable.BRONZE_RECORDS, run.id());
       new CleanJob().execute(run, config, bronzeBatch);
       new DedupeJob().execute(run, config, batchOf(lake, LakeTable.SILVER_CLEANED, run.id()));
@@ -127,23 +120,6 @@ public final class NightlyJob implements Job {
       new PublishJob().execute(run, config, SilverSource.read(lake), gates::check);
     }
     IngestedFiles.record(run, checked);
-  }
-
-  private static void ingest(
-      Run run, IngestOptions options, List<String> files, IngestStage.Listing listing) {
-    long t0 = System.nanoTime();
-    IngestStage.Result result =
-        new IngestStage(options)
-            .ingestFiles(
-                run.lake().spark(), run.id(), Timestamp.from(Instant.now()), files, listing);
-    try {
-      run.writeStage(result.output(), LakeTable.BRONZE_RECORDS, false, t0);
-      if (!result.skippedFiles().isEmpty()) {
-        run.summary().putDetail("ingest.skipped_files", result.skippedFiles());
-      }
-    } finally {
-      result.release();
-    }
   }
 
   /** The rows of {@code table} this run's ingest produced. */
@@ -159,7 +135,8 @@ public final class NightlyJob implements Job {
       // that no longer exist.
       HistoryBloom.pruneExcept(lake, lake.version(LakeTable.SILVER_RECORDS));
     }
-    if (run.wroteAnything() || Optional.ofNullable(recoveredRun).isPresent()) {
+    if (markerWritten) {
+      // The run's writes are complete, or the runner restored them: nothing left to recover.
       InflightMarker.delete(lake);
     }
     report.write(run, summary, versionsBefore, reportDir);

@@ -213,15 +213,18 @@ final class NightlyFixtures {
 
   /** Copies {@code batch-k} into the input directory (as a new night's arrival). */
   static void copyBatch(Path batches, int k, Path in) throws IOException {
-    Path src = batches.resolve("batch-" + k);
-    Path dst = in.resolve("batch-" + k);
+    copyTree(batches.resolve("batch-" + k), in.resolve("batch-" + k));
+  }
+
+  /** Copies a directory tree (replacing existing files). */
+  static void copyTree(Path src, Path dst) throws IOException {
     try (Stream<Path> s = Files.walk(src)) {
       for (Path p : s.toList()) {
         Path t = dst.resolve(src.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(t);
         } else {
-          Files.copy(p, t, StandardCopyOption.COPY_ATTRIBUTES);
+          Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
         }
       }
     }

@@ -11,7 +11,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -60,7 +59,7 @@ class NightlyKillTest extends SparkTestBase {
     Lake ref = newLake("reference");
     assertEquals(RunSummary.OK, NightlyFixtures.nightly(ref, in, SETS).status());
     afterFirst = newDir("after-first");
-    copyTree(Path.of(ref.root()), afterFirst);
+    NightlyFixtures.copyTree(Path.of(ref.root()), afterFirst);
     NightlyFixtures.copyBatch(batches, 2, in);
     RunSummary second = NightlyFixtures.nightly(ref, in, SETS);
     assertEquals(RunSummary.OK, second.status(), second.message());
@@ -77,7 +76,7 @@ class NightlyKillTest extends SparkTestBase {
   @Test
   void runsKilledAfterSeveralCommitsAreCompletedByTheNextRun() throws Exception {
     Path root = newDir("killed");
-    copyTree(afterFirst, root);
+    NightlyFixtures.copyTree(afterFirst, root);
     Lake lake = new Lake(spark, root.toString());
     for (KillPoint point : KillPoint.values()) {
       long before = lake.version(point.table);
@@ -168,18 +167,5 @@ class NightlyKillTest extends SparkTestBase {
 
   private static String tail(String s) {
     return s.substring(Math.max(0, s.length() - 4000));
-  }
-
-  static void copyTree(Path src, Path dst) throws IOException {
-    try (Stream<Path> s = Files.walk(src)) {
-      for (Path p : s.toList()) {
-        Path t = dst.resolve(src.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(t);
-        } else {
-          Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
   }
 }
