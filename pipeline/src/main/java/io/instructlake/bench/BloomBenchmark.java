@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.instructlake.dedupe.BloomGuardedLookup;
 import io.instructlake.dedupe.DedupeStage;
+import io.instructlake.dedupe.SparkBloomFilters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -91,7 +92,8 @@ public final class BloomBenchmark {
       batch.count();
 
       t0 = System.nanoTime();
-      BloomFilter built = history.stat().bloomFilter(DedupeStage.DEDUPE_KEY, historyKeys, fpp);
+      BloomFilter built =
+          SparkBloomFilters.build(history, DedupeStage.DEDUPE_KEY, historyKeys, fpp);
       double buildS = secs(t0);
       Path filterFile = work.resolve("bloom.bin");
       try (OutputStream os = Files.newOutputStream(filterFile)) {

@@ -117,6 +117,23 @@ public record CleanOptions(
     return from(config.section("clean"));
   }
 
+  /** {@code clean.length.tokenizer}: a built-in name, or {@code hf:} and an existing file. */
+  private static String tokenizer(ConfigReader l) {
+    String v = l.string("tokenizer").strip();
+    if (v.startsWith(LengthFilter.HF_PREFIX)) {
+      String file = v.substring(LengthFilter.HF_PREFIX.length());
+      if (file.isEmpty() || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(file))) {
+        throw ConfigError.badValue(
+            l.key("tokenizer"),
+            v,
+            "hf: followed by the path of an existing tokenizer.json (readable at that path on"
+                + " every executor)");
+      }
+      return v;
+    }
+    return l.oneOf("tokenizer", "mixed", "whitespace", "hanlp");
+  }
+
   /** Reads and validates every key; a bad value fails with a {@link ConfigError} naming it. */
   public static CleanOptions from(ConfigReader c) {
     ConfigReader n = c.section("normalize");
@@ -134,7 +151,7 @@ public record CleanOptions(
     ConfigReader l = c.section("length");
     Length length =
         new Length(
-            l.oneOf("tokenizer", "mixed", "whitespace", "hanlp"),
+            tokenizer(l),
             l.fraction("cjk-share"),
             bounds(l.section("zh")),
             bounds(l.section("other")));

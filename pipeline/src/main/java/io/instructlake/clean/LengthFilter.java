@@ -1,5 +1,9 @@
 package io.instructlake.clean;
 
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.instructlake.PipelineException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -8,10 +12,39 @@ import java.util.Locale;
  * the usual "responses under 50 characters" rule would drop whole Chinese paragraphs.
  */
 public final class LengthFilter {
-  private final CleanOptions.Length options;
+  /** Prefix of a {@code clean.length.tokenizer} value naming an HF {@code tokenizer.json}. */
+  public static final String HF_PREFIX = "hf:";
 
+  private final CleanOptions.Length options;
+  private final HuggingFaceTokenizer hf;
+
+  /**
+   * @param options the length options; an {@code hf:<path>} tokenizer is loaded here (once per
+   *     executor JVM, as {@link CleanPipeline#forOptions} builds one filter per JVM)
+   */
   public LengthFilter(CleanOptions.Length options) {
     this.options = options;
+    this.hf =
+        options.tokenizer().startsWith(HF_PREFIX)
+            ? loadHf(Path.of(options.tokenizer().substring(HF_PREFIX.length())))
+            : null;
+  }
+
+  private static HuggingFaceTokenizer loadHf(Path file) {
+    try {
+      return HuggingFaceTokenizer.builder()
+          .optTokenizerPath(file)
+          .optAddSpecialTokens(false)
+          .optTruncation(false)
+          .optPadding(false)
+          .build();
+    } catch (IOException | RuntimeException e) {
+      throw new PipelineException(
+          "Cannot load the length tokenizer " + file,
+          e.getClass().getSimpleName() + ": " + e.getMessage(),
+          "point clean.length.tokenizer at hf:<a tokenizer.json readable on every executor>",
+          e);
+    }
   }
 
   /**
@@ -19,11 +52,16 @@ public final class LengthFilter {
    * other letters and digits, and each other non-space symbol is one token (close to what BPE
    * tokenizers give for Chinese and a lower bound for English); {@code whitespace}:
    * whitespace-separated words; {@code hanlp}: HanLP's standard segmentation (words and symbols,
-   * spaces excluded).
+   * spaces excluded); {@code hf:<path>}: the ids of an HF {@code tokenizer.json} through DJL's
+   * tokenizers, special tokens not added (the model's own count, e.g. the tokenizer of the model
+   * being fine-tuned).
    */
   public int tokens(String s) {
     if (s == null || s.isEmpty()) {
       return 0;
+    }
+    if (hf != null) {
+      return hf.encode(s).getIds().length;
     }
     switch (options.tokenizer()) {
       case "whitespace":

@@ -178,9 +178,8 @@ public final class DedupeStage {
       BloomFilter f =
           bloom != null
               ? bloom
-              : history
-                  .stat()
-                  .bloomFilter(DEDUPE_KEY, options.bloomExpectedItems(), options.bloomFpp());
+              : SparkBloomFilters.build(
+                  history, DEDUPE_KEY, options.bloomExpectedItems(), options.bloomFpp());
       BloomGuardedLookup lookup = BloomGuardedLookup.run(unique, history, f);
       positives = lookup.positives();
       confirmed = lookup.confirmed();

@@ -17,8 +17,8 @@ import org.apache.spark.util.sketch.BloomFilter;
 
 /**
  * The persisted Bloom filter over the {@code dedupe_key}s of {@code silver.records}, built with
- * Spark's own {@link BloomFilter} ({@code Dataset.stat().bloomFilter}, {@code mergeInPlace}, {@code
- * writeTo}/{@code readFrom}).
+ * Spark's own {@link BloomFilter} ({@code Dataset.stat().bloomFilter} through {@link
+ * SparkBloomFilters}, {@code mergeInPlace}, {@code writeTo}/{@code readFrom}).
  *
  * <p>Stored under {@code lake.sidePath("dedupe/")} as {@code bloom-v<version>.bin} (the filter)
  * plus {@code bloom-v<version>.properties} (the silver version it covers, its capacity, fpp, item
@@ -78,7 +78,7 @@ public final class HistoryBloom {
     long capacity =
         Math.max(options.bloomExpectedItems(), (long) Math.ceil(options.bloomGrowth() * items));
     BloomFilter f =
-        history.stat().bloomFilter(DedupeStage.DEDUPE_KEY, capacity, options.bloomFpp());
+        SparkBloomFilters.build(history, DedupeStage.DEDUPE_KEY, capacity, options.bloomFpp());
     return new HistoryBloom(
         f, version, capacity, options.bloomFpp(), items, options.dedupeKey().describe());
   }
@@ -97,7 +97,7 @@ public final class HistoryBloom {
     }
     // Same capacity and bit size give the same number of hash functions, so the filters merge.
     BloomFilter add =
-        newKeys.stat().bloomFilter(DedupeStage.DEDUPE_KEY, capacity, filter.bitSize());
+        SparkBloomFilters.build(newKeys, DedupeStage.DEDUPE_KEY, capacity, filter.bitSize());
     try {
       filter.mergeInPlace(add);
     } catch (org.apache.spark.util.sketch.IncompatibleMergeException e) {

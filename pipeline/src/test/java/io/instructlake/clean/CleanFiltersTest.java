@@ -72,6 +72,52 @@ class CleanFiltersTest {
     assertEquals("response tokens 7 > clean.length.other.response-max-tokens = 5", d.detail());
   }
 
+  private static LengthFilter withTokenizer(String tokenizer, String maxResponseTokens) {
+    PipelineConfig c =
+        PipelineConfig.builder()
+            .optEnvironment(java.util.Map.of())
+            .optSet("clean.length.tokenizer", tokenizer)
+            .optSet("clean.length.zh.response-max-tokens", maxResponseTokens)
+            .optSet("clean.length.other.response-max-tokens", maxResponseTokens)
+            .build();
+    return new LengthFilter(CleanOptions.from(c).length());
+  }
+
+  @Test
+  void hanlpTokenizerCountsSegmentedWords() {
+    LengthFilter f = withTokenizer("hanlp", "2");
+    // HanLP's own README example: 商品和服务 segments as 商品 / 和 / 服务 (3 words, 5 characters).
+    assertEquals(3, f.tokens("商品和服务"));
+    assertEquals(5, LengthFilter.mixedTokens("商品和服务"));
+    // Spaces are not tokens: "商品 和 服务" is still three words.
+    assertEquals(3, f.tokens("商品 和 服务"));
+    Drop d = f.check("介绍", "商品和服务");
+    assertEquals("too_long", d.reason());
+    assertEquals("response tokens 3 > clean.length.zh.response-max-tokens = 2", d.detail());
+  }
+
+  @Test
+  void hfTokenizerJsonCountsTheModelsTokens(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    // The project's WordLevel tokenizer.json: CJK characters are single tokens, then runs of word
+    // characters or of punctuation (\w+|[^\w\s]+); unknown words are one <unk> each.
+    java.nio.file.Path tok = dir.resolve("tokenizer.json");
+    io.instructlake.train.TokenizerBuilder.write(
+        List.of("wait what is the plan", "世界 你好"), 100, tok);
+    LengthFilter f = withTokenizer("hf:" + tok, "3");
+    // Wait | ... | what | ?!  -> 4 (the mixed rule counts each dot and mark: 7)
+    assertEquals(4, f.tokens("Wait... what?!"));
+    assertEquals(7, LengthFilter.mixedTokens("Wait... what?!"));
+    // 世 | 界 | 你 | 好 | , | zebra(<unk>) -> 6
+    assertEquals(6, f.tokens("世界你好, zebra"));
+    Drop d = f.check("Ask", "Wait... what?!");
+    assertEquals("response tokens 4 > clean.length.other.response-max-tokens = 3", d.detail());
+    ConfigError e =
+        assertThrows(
+            ConfigError.class, () -> withTokenizer("hf:" + dir.resolve("missing.json"), "3"));
+    assertTrue(e.getMessage().contains("clean.length.tokenizer"), e.getMessage());
+  }
+
   // ---------------------------------------------------------------- language
 
   @Test

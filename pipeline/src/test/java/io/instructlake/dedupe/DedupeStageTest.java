@@ -107,7 +107,7 @@ class DedupeStageTest extends SparkTestBase {
       hist.add(new Rec("h" + i, null, "history item " + i, "y", 1000, "r0"));
     }
     Dataset<Row> history = keyed(TestRecords.frame(spark, hist)).cache();
-    BloomFilter f = history.stat().bloomFilter(DedupeStage.DEDUPE_KEY, 20000, fpp);
+    BloomFilter f = SparkBloomFilters.build(history, DedupeStage.DEDUPE_KEY, 20000, fpp);
     List<Rec> batch = new ArrayList<>();
     for (int i = 0; i < 20000; i++) {
       batch.add(new Rec("n" + i, null, "brand new item " + i, "y", 2000, "r1"));
@@ -121,6 +121,49 @@ class DedupeStageTest extends SparkTestBase {
     assertEquals(20000L, out.kept().count());
     stage.release();
     history.unpersist();
+  }
+
+  /**
+   * Spark 4's {@code stat().bloomFilter} silently caps filters at the runtime join-filter limits
+   * (64 Mi bits, 4M items); a 5M-key filter at fpp 0.001 then measures about 0.0018.
+   * SparkBloomFilters lifts the caps for the build: the filter has the optimal bit count and its
+   * measured false-positive rate on keys it never saw is within 20% of the configured one.
+   */
+  @Test
+  void filtersBeyondSparksRuntimeCapKeepTheConfiguredFalsePositiveRate() {
+    long items = 5_000_000L;
+    double fpp = 0.001;
+    Dataset<Row> keys =
+        spark
+            .range(items)
+            .select(
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .sha2(org.apache.spark.sql.functions.col("id").cast("string"), 256)
+                    .substr(1, 32)
+                    .as(DedupeStage.DEDUPE_KEY));
+    String before = spark.conf().getOption(SparkBloomFilters.MAX_NUM_BITS).getOrElse(() -> "unset");
+    BloomFilter f = SparkBloomFilters.build(keys, DedupeStage.DEDUPE_KEY, items, fpp);
+    assertEquals(
+        before, spark.conf().getOption(SparkBloomFilters.MAX_NUM_BITS).getOrElse(() -> "unset"));
+    long optimal = BloomFilter.optimalNumOfBits(items, fpp);
+    assertTrue(f.bitSize() >= optimal, f.bitSize() + " bits < optimal " + optimal);
+    assertTrue(optimal > 67_108_864L, "the case must exceed Spark's default cap");
+    // Members are found (DedupeKey.sha256Hex32 is Spark's sha2(s, 256).substr(1, 32)); keys of
+    // another key space measure the false-positive rate.
+    assertTrue(f.mightContain(DedupeKey.sha256Hex32("0")));
+    assertTrue(f.mightContain(DedupeKey.sha256Hex32("4999999")));
+    int probes = 400_000;
+    int positives = 0;
+    for (int i = 0; i < probes; i++) {
+      if (f.mightContain(DedupeKey.sha256Hex32("absent-" + i))) {
+        positives++;
+      }
+    }
+    double measured = positives / (double) probes;
+    assertEquals(fpp, measured, 0.2 * fpp, "measured fpp " + measured);
   }
 
   @Test
