@@ -32,12 +32,7 @@ public final class LengthFilter {
 
   private static HuggingFaceTokenizer loadHf(Path file) {
     try {
-      return HuggingFaceTokenizer.builder()
-          .optTokenizerPath(file)
-          .optAddSpecialTokens(false)
-          .optTruncation(false)
-          .optPadding(false)
-          .build();
+      return io.instructlake.train.SftEncoder.plainTokenizer(file);
     } catch (IOException | RuntimeException e) {
       throw new PipelineException(
           "Cannot load the length tokenizer " + file,

@@ -38,13 +38,7 @@ public final class SftEncoder implements AutoCloseable {
       throw new IllegalArgumentException("max sequence length must be >= 2, got " + maxLen);
     }
     try {
-      this.tokenizer =
-          HuggingFaceTokenizer.builder()
-              .optTokenizerPath(tokenizerJson)
-              .optAddSpecialTokens(false)
-              .optTruncation(false)
-              .optPadding(false)
-              .build();
+      this.tokenizer = plainTokenizer(tokenizerJson);
     } catch (IOException | RuntimeException e) {
       throw new PipelineException(
           "Cannot load tokenizer " + tokenizerJson,
@@ -54,6 +48,19 @@ public final class SftEncoder implements AutoCloseable {
     }
     this.template = template;
     this.maxLen = maxLen;
+  }
+
+  /**
+   * Loads {@code tokenizerJson} through DJL as a plain text-to-ids tokenizer: no special tokens
+   * added, no truncation, no padding (the templates place special tokens themselves).
+   */
+  public static HuggingFaceTokenizer plainTokenizer(Path tokenizerJson) throws IOException {
+    return HuggingFaceTokenizer.builder()
+        .optTokenizerPath(tokenizerJson)
+        .optAddSpecialTokens(false)
+        .optTruncation(false)
+        .optPadding(false)
+        .build();
   }
 
   public HuggingFaceTokenizer tokenizer() {
