@@ -4,6 +4,8 @@ import io.instructlake.config.ConfigError;
 import io.instructlake.config.ConfigReader;
 import io.instructlake.config.PipelineConfig;
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -122,7 +124,7 @@ public record CleanOptions(
     String v = l.string("tokenizer").strip();
     if (v.startsWith(LengthFilter.HF_PREFIX)) {
       String file = v.substring(LengthFilter.HF_PREFIX.length());
-      if (file.isEmpty() || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(file))) {
+      if (file.isEmpty() || !Files.isRegularFile(Path.of(file))) {
         throw ConfigError.badValue(
             l.key("tokenizer"),
             v,

@@ -2,6 +2,7 @@ package io.instructlake.clean;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.instructlake.PipelineException;
+import io.instructlake.train.SftEncoder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -32,7 +33,7 @@ public final class LengthFilter {
 
   private static HuggingFaceTokenizer loadHf(Path file) {
     try {
-      return io.instructlake.train.SftEncoder.plainTokenizer(file);
+      return SftEncoder.plainTokenizer(file);
     } catch (IOException | RuntimeException e) {
       throw new PipelineException(
           "Cannot load the length tokenizer " + file,

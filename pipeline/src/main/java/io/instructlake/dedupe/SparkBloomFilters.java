@@ -43,8 +43,8 @@ public final class SparkBloomFilters {
       String oldBits = conf.getOption(MAX_NUM_BITS).getOrElse(() -> null);
       String oldItems = conf.getOption(MAX_NUM_ITEMS).getOrElse(() -> null);
       try {
-        conf.set(MAX_NUM_BITS, Math.max(numBits, parse(oldBits, 0)));
-        conf.set(MAX_NUM_ITEMS, Math.max(expectedItems, parse(oldItems, 0)));
+        conf.set(MAX_NUM_BITS, Math.max(numBits, atLeastZero(oldBits)));
+        conf.set(MAX_NUM_ITEMS, Math.max(expectedItems, atLeastZero(oldItems)));
         return data.stat().bloomFilter(column, expectedItems, numBits);
       } finally {
         restore(conf, MAX_NUM_BITS, oldBits);
@@ -53,8 +53,9 @@ public final class SparkBloomFilters {
     }
   }
 
-  private static long parse(String v, long dflt) {
-    return v == null ? dflt : Long.parseLong(v.trim());
+  /** A limit the session set, or 0 where it set none (the default is then below our size). */
+  private static long atLeastZero(String v) {
+    return v == null ? 0 : Long.parseLong(v.trim());
   }
 
   private static void restore(RuntimeConfig conf, String key, String old) {

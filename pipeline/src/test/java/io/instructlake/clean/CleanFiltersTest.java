@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instructlake.config.ConfigError;
 import io.instructlake.config.PipelineConfig;
+import io.instructlake.train.TokenizerBuilder;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Each filter on inputs whose outcome is computed in the test, English and Chinese. */
 class CleanFiltersTest {
@@ -97,13 +100,11 @@ class CleanFiltersTest {
   }
 
   @Test
-  void hfTokenizerJsonCountsTheModelsTokens(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+  void hfTokenizerJsonCountsTheModelsTokens(@TempDir Path dir) throws Exception {
     // The project's WordLevel tokenizer.json: CJK characters are single tokens, then runs of word
     // characters or of punctuation (\w+|[^\w\s]+); unknown words are one <unk> each.
-    java.nio.file.Path tok = dir.resolve("tokenizer.json");
-    io.instructlake.train.TokenizerBuilder.write(
-        List.of("wait what is the plan", "世界 你好"), 100, tok);
+    Path tok = dir.resolve("tokenizer.json");
+    TokenizerBuilder.write(List.of("wait what is the plan", "世界 你好"), 100, tok);
     LengthFilter f = withTokenizer("hf:" + tok, "3");
     // Wait | ... | what | ?!  -> 4 (the mixed rule counts each dot and mark: 7)
     assertEquals(4, f.tokens("Wait... what?!"));

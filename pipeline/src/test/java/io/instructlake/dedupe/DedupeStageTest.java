@@ -1,5 +1,7 @@
 package io.instructlake.dedupe;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.sha2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,14 +138,7 @@ class DedupeStageTest extends SparkTestBase {
     Dataset<Row> keys =
         spark
             .range(items)
-            .select(
-                org.apache
-                    .spark
-                    .sql
-                    .functions
-                    .sha2(org.apache.spark.sql.functions.col("id").cast("string"), 256)
-                    .substr(1, 32)
-                    .as(DedupeStage.DEDUPE_KEY));
+            .select(sha2(col("id").cast("string"), 256).substr(1, 32).as(DedupeStage.DEDUPE_KEY));
     String before = spark.conf().getOption(SparkBloomFilters.MAX_NUM_BITS).getOrElse(() -> "unset");
     BloomFilter f = SparkBloomFilters.build(keys, DedupeStage.DEDUPE_KEY, items, fpp);
     assertEquals(
