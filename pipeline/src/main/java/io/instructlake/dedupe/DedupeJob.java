@@ -61,7 +61,7 @@ public final class DedupeJob implements Job {
    * nightly job passes exactly the rows its own ingest produced. Appends survivors, quarantines
    * drops, adds the batch's duplicates of history records to those records' {@code lineage} (a
    * MERGE, so a survivor's lineage does not depend on which run its duplicates arrived in), and
-   * brings the Bloom filter up to the new version.
+   * brings the Bloom filter and the key index ({@link HistoryKeys}) up to the new version.
    */
   public void execute(Run run, PipelineConfig config, Dataset<Row> batch) {
     long start = System.nanoTime();
@@ -74,6 +74,7 @@ public final class DedupeJob implements Job {
     long historyVersion = lake.version(LakeTable.SILVER_RECORDS);
     Dataset<Row> history = null;
     HistoryBloom bloom = null;
+    HistoryKeys keys = null;
     if (historyVersion >= 0) {
       history = lake.readVersion(LakeTable.SILVER_RECORDS, historyVersion);
       if (options.exactEnabled()) {
@@ -82,6 +83,8 @@ public final class DedupeJob implements Job {
         bloom =
             HistoryBloom.load(lake, historyVersion, options)
                 .orElseGet(() -> HistoryBloom.build(h, v, h.count(), options));
+        keys =
+            HistoryKeys.load(lake, historyVersion).orElseGet(() -> HistoryKeys.build(lake, h, v));
       }
     }
     DedupeStage.Builder sb = DedupeStage.builder().setOptions(options);
@@ -89,6 +92,7 @@ public final class DedupeJob implements Job {
       sb.optHistory(history);
       if (bloom != null) {
         sb.optBloom(bloom.filter());
+        sb.optHistoryKeys(keys.keys());
       }
     }
     DedupeStage stage = sb.build();
@@ -127,6 +131,12 @@ public final class DedupeJob implements Job {
         next = HistoryBloom.build(all, newVersion, all.count(), options);
       }
       next.save(lake);
+      // The exact keys the next run confirms its Bloom positives against (see HistoryKeys).
+      if (keys != null) {
+        keys.append(lake, out.kept(), newVersion);
+      } else {
+        HistoryKeys.build(lake, lake.readVersion(LakeTable.SILVER_RECORDS, newVersion), newVersion);
+      }
       run.summary().putDetail("dedupe.bloom_capacity", next.capacity());
       run.summary().putDetail("dedupe.bloom_items", next.items());
     }

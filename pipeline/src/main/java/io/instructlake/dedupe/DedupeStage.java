@@ -61,9 +61,9 @@ import scala.Tuple2;
  *
  * <p><b>Exact</b>: one survivor per {@code dedupe_key} ({@link DedupeKey}). Batch survivors are
  * probed against the history {@link BloomFilter} (broadcast once, checked in a filter); those it
- * says are new skip the join; only flagged keys are looked up in history's {@code dedupe_key}
- * column (a join with the broadcast flagged keys), so a false positive costs a lookup and never
- * drops a unique record.
+ * says are new skip the join; only flagged keys are looked up in history's exact keys ({@link
+ * HistoryKeys}, joined with the broadcast flagged keys), so a false positive costs a lookup and
+ * never drops a unique record.
  *
  * <p><b>Near</b>: band keys ({@link MinHasher}) of new records, and history's stored band keys
  * ({@code minhash_bands}, recomputed only for rows written with other {@code lsh_params}), are
@@ -104,7 +104,9 @@ public final class DedupeStage {
   private final DedupeOptions options;
   private final Dataset<Row> history;
   private final BloomFilter bloom;
+  private final Dataset<Row> historyKeys;
   private final List<Dataset<?>> cached = new ArrayList<>();
+  private BloomGuardedLookup lookup;
   private Dataset<Row> verifiedPairs;
   private final List<Dataset<Row>> historyLineageParts = new ArrayList<>();
 
@@ -112,6 +114,7 @@ public final class DedupeStage {
     this.options = b.options;
     this.history = b.history;
     this.bloom = b.bloom;
+    this.historyKeys = b.historyKeys;
   }
 
   public static Builder builder() {
@@ -180,7 +183,9 @@ public final class DedupeStage {
               ? bloom
               : SparkBloomFilters.build(
                   history, DEDUPE_KEY, options.bloomExpectedItems(), options.bloomFpp());
-      BloomGuardedLookup lookup = BloomGuardedLookup.run(unique, history, f);
+      lookup =
+          BloomGuardedLookup.run(
+              unique, historyKeys != null ? historyKeys : HistoryKeys.project(history), f);
       positives = lookup.positives();
       confirmed = lookup.confirmed();
       hits = keep(lookup.hits());
@@ -536,6 +541,10 @@ public final class DedupeStage {
       d.unpersist(false);
     }
     cached.clear();
+    if (lookup != null) {
+      lookup.release();
+      lookup = null;
+    }
   }
 
   /** Builder; {@code setOptions} is required. */
@@ -543,6 +552,7 @@ public final class DedupeStage {
     private DedupeOptions options;
     private Dataset<Row> history;
     private BloomFilter bloom;
+    private Dataset<Row> historyKeys;
 
     /** Dedupe settings (required). */
     public Builder setOptions(DedupeOptions options) {
@@ -568,10 +578,24 @@ public final class DedupeStage {
       return this;
     }
 
+    /**
+     * History's exact keys in numeric form ({@link HistoryKeys#keys()}), which Bloom positives are
+     * confirmed against; default: computed from the history ({@link HistoryKeys#project}), which
+     * gives the same answer but reads history's string columns.
+     */
+    public Builder optHistoryKeys(Dataset<Row> historyKeys) {
+      this.historyKeys = historyKeys;
+      return this;
+    }
+
     public DedupeStage build() {
       Objects.requireNonNull(options, "options are required (setOptions)");
       if (bloom != null && history == null) {
         throw new IllegalArgumentException("a Bloom filter was given without history (optHistory)");
+      }
+      if (historyKeys != null && history == null) {
+        throw new IllegalArgumentException(
+            "a key index was given without history (optHistory); pass both or neither");
       }
       return new DedupeStage(this);
     }

@@ -154,22 +154,29 @@ public final class HistoryBloom {
    * file outlives the table state it describes; the next dedupe rebuilds a missing one.
    */
   public static void pruneExcept(Lake lake, long version) {
+    pruneSideFiles(lake, "bloom-v", "bloom-v" + version + ".", "Bloom filters");
+  }
+
+  /**
+   * Deletes the files in {@code lake.sidePath("dedupe")} whose names start with {@code prefix} but
+   * not with {@code keepPrefix} (shared with {@link HistoryKeys#pruneExcept}).
+   */
+  static void pruneSideFiles(Lake lake, String prefix, String keepPrefix, String what) {
     Path dir = new Path(lake.sidePath("dedupe"));
     try {
       FileSystem fs = dir.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
       if (!fs.exists(dir)) {
         return;
       }
-      String keep = "bloom-v" + version + ".";
       for (FileStatus st : fs.listStatus(dir)) {
         String n = st.getPath().getName();
-        if (n.startsWith("bloom-v") && !n.startsWith(keep)) {
+        if (st.isFile() && n.startsWith(prefix) && !n.startsWith(keepPrefix)) {
           fs.delete(st.getPath(), false);
         }
       }
     } catch (IOException e) {
       throw new PipelineException(
-          "Cannot prune the dedupe Bloom filters in " + dir,
+          "Cannot prune the dedupe " + what + " in " + dir,
           e.getMessage(),
           "check that lake.root is writable",
           e);

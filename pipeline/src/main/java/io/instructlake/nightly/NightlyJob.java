@@ -6,6 +6,7 @@ import io.instructlake.clean.CleanJob;
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.dedupe.DedupeJob;
 import io.instructlake.dedupe.HistoryBloom;
+import io.instructlake.dedupe.HistoryKeys;
 import io.instructlake.gold.PublishJob;
 import io.instructlake.gold.SilverSource;
 import io.instructlake.ingest.IngestJob;
@@ -81,6 +82,7 @@ public final class NightlyJob implements Job {
     recoveredRun = InflightMarker.recover(lake).orElse(null);
     if (recoveredRun != null) {
       HistoryBloom.pruneExcept(lake, lake.version(LakeTable.SILVER_RECORDS));
+      HistoryKeys.pruneExcept(lake, lake.version(LakeTable.SILVER_RECORDS));
     }
   }
 
@@ -134,6 +136,7 @@ public final class NightlyJob implements Job {
       // Tables are back at their versions before the run: drop side state written for versions
       // that no longer exist.
       HistoryBloom.pruneExcept(lake, lake.version(LakeTable.SILVER_RECORDS));
+      HistoryKeys.pruneExcept(lake, lake.version(LakeTable.SILVER_RECORDS));
     }
     if (markerWritten) {
       // The run's writes are complete, or the runner restored them: nothing left to recover.

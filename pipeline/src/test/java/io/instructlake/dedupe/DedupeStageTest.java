@@ -101,6 +101,69 @@ class DedupeStageTest extends SparkTestBase {
     }
   }
 
+  /**
+   * The two ways of confirming Bloom positives against the numeric key index (through the driver
+   * for the usual small count, a distributed join beyond it) give the same answer, for history ids
+   * that are 32 hex characters (stored as two bigints) and ids that are not (stored as a string).
+   */
+  @Test
+  void driverAndDistributedConfirmAgreeForHexAndOtherIds() {
+    Random rnd = new Random(3);
+    List<Rec> hist = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      String id = i % 2 == 0 ? DedupeKey.sha256Hex32("id" + i) : "h" + i;
+      hist.add(new Rec(id, null, "history " + i + " " + rnd.nextInt(), "x", 1000, "r0"));
+    }
+    Dataset<Row> history = keyed(TestRecords.frame(spark, hist)).cache();
+    List<Rec> batch = new ArrayList<>();
+    Map<String, String> expectedDup = new TreeMap<>();
+    for (int i = 0; i < 300; i++) {
+      batch.add(new Rec("n" + i, null, "new " + i + " " + rnd.nextInt(), "x", 2000, "r1"));
+    }
+    for (int i = 0; i < 600; i += 7) {
+      batch.add(new Rec("d" + i, null, hist.get(i).user(), "x", 2000, "r1"));
+      expectedDup.put("d" + i, hist.get(i).id());
+    }
+    Dataset<Row> candidates = keyed(TestRecords.frame(spark, batch)).cache();
+    BloomFilter tiny = history.stat().bloomFilter(DedupeStage.DEDUPE_KEY, 10, 0.5);
+    Dataset<Row> index = HistoryKeys.project(history);
+    for (int limit : new int[] {BloomGuardedLookup.COLLECT_LIMIT, 0}) {
+      BloomGuardedLookup l = BloomGuardedLookup.run(candidates, index, tiny, limit);
+      Map<String, String> dup = new TreeMap<>();
+      for (Row r :
+          l.duplicates().select("record_id", BloomGuardedLookup.HISTORY_ID).collectAsList()) {
+        dup.put(r.getString(0), r.getString(1));
+      }
+      assertEquals(expectedDup, dup, "collect limit " + limit);
+      Set<String> unique = ids(l.unique(), "record_id");
+      assertEquals(300, unique.size(), "collect limit " + limit);
+      assertTrue(unique.stream().allMatch(id -> id.startsWith("n")), "collect limit " + limit);
+      assertEquals(expectedDup.size(), l.confirmed());
+      assertTrue(l.positives() > 300, "a tiny filter flags most keys, got " + l.positives());
+      l.release();
+    }
+    history.unpersist();
+    candidates.unpersist();
+  }
+
+  /** The index stores a 128-bit hex string as two signed longs and gives it back unchanged. */
+  @Test
+  void keyHalvesRoundTripThroughSignedLongs() {
+    String k = "ffffffffffffffff0000000000000001";
+    assertEquals(-1L, HistoryKeys.half(k, true));
+    assertEquals(1L, HistoryKeys.half(k, false));
+    assertEquals(k, HistoryKeys.hex(-1L, 1L));
+    String sha = DedupeKey.sha256Hex32("abc");
+    // SHA-256("abc") starts ba7816bf8f01cfea 414140de5dae2223 (FIPS 180-2, appendix B.1).
+    assertEquals("ba7816bf8f01cfea414140de5dae2223", sha);
+    assertEquals(0xba7816bf8f01cfeaL, HistoryKeys.half(sha, true));
+    assertEquals(0x414140de5dae2223L, HistoryKeys.half(sha, false));
+    assertEquals(sha, HistoryKeys.hex(HistoryKeys.half(sha, true), HistoryKeys.half(sha, false)));
+    assertEquals(null, HistoryKeys.half(sha.toUpperCase(java.util.Locale.ROOT), true));
+    assertEquals(null, HistoryKeys.half(sha.substring(1), true));
+    assertEquals(null, HistoryKeys.half("h12", false));
+  }
+
   @Test
   void measuredFalsePositiveRateIsWithinTwentyPercentOfConfigured() {
     double fpp = 0.03;
