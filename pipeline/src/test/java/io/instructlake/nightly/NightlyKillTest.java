@@ -3,6 +3,7 @@ package io.instructlake.nightly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instructlake.dedupe.HistoryKeys;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.RunSummary;
@@ -115,17 +116,25 @@ class NightlyKillTest extends SparkTestBase {
       assertEquals(expected.get(t).size(), actual.get(t).size(), "row count of " + t);
       assertEquals(expected.get(t), actual.get(t), "rows of " + t);
     }
-    // No Bloom filter left for a version that no longer exists (.crc files are the local file
-    // system's checksums of the two files).
+    // No Bloom filter or key index manifest left for a version that no longer exists (.crc files
+    // are the local file system's checksums; keys is the key index's Delta table).
     Set<String> blooms = new HashSet<>();
     try (Stream<Path> s = Files.list(root.resolve("_state").resolve("dedupe"))) {
       s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).forEach(blooms::add);
     }
     long v = lake.version(LakeTable.SILVER_RECORDS);
     assertEquals(
-        Set.of("bloom-v" + v + ".bin", "bloom-v" + v + ".properties"),
+        Set.of(
+            "bloom-v" + v + ".bin",
+            "bloom-v" + v + ".properties",
+            "keys-v" + v + ".properties",
+            "keys"),
         blooms,
-        "only the filter of the current silver version remains");
+        "only the filter and key index manifest of the current silver version remain");
+    assertEquals(
+        lake.read(LakeTable.SILVER_RECORDS).count(),
+        HistoryKeys.load(lake, v).orElseThrow().keys().count(),
+        "the key index holds every silver row");
   }
 
   private static long latestCommit(Path log) {
