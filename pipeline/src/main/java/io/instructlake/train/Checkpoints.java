@@ -100,7 +100,8 @@ public final class Checkpoints {
     }
   }
 
-  static void deleteTree(Path p) throws IOException {
+  /** Deletes a directory tree (no-op when absent). */
+  public static void deleteTree(Path p) throws IOException {
     if (!Files.exists(p)) {
       return;
     }

@@ -334,7 +334,8 @@ public final class TrainJob implements Job {
     return LlamaModel.fromTensors(c, nd, DataType.FLOAT32, Safetensors.readDir(dir));
   }
 
-  private static String formatEta(double seconds) {
+  /** {@code h:mm:ss} of a duration in seconds, for progress lines. */
+  public static String formatEta(double seconds) {
     if (!Double.isFinite(seconds)) {
       return "?";
     }
@@ -350,11 +351,13 @@ public final class TrainJob implements Job {
         .render(com.typesafe.config.ConfigRenderOptions.concise());
   }
 
-  static boolean isLocal(String uri) {
+  /** Whether a lake URI is a local path (no scheme, or {@code file:}). */
+  public static boolean isLocal(String uri) {
     return !uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") || uri.startsWith("file:");
   }
 
-  static Path localPath(String uri) {
+  /** The local path of a URI for which {@link #isLocal} holds. */
+  public static Path localPath(String uri) {
     return uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
   }
 

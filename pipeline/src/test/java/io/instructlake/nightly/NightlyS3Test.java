@@ -8,8 +8,7 @@ import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.RecordSchema;
 import io.instructlake.lake.RunSummary;
-import io.instructlake.testkit.S3Server;
-import io.instructlake.testkit.SparkTestBase;
+import io.instructlake.testkit.S3SparkTestBase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -27,8 +26,6 @@ import org.apache.logging.log4j.core.appender.WriterAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,22 +34,7 @@ import org.junit.jupiter.api.Test;
  * to the bucket, a rerun is a no-op, and the secret key appears in none of the summary, the runs
  * table, the report or the logs.
  */
-class NightlyS3Test extends SparkTestBase {
-  private static S3Server s3;
-
-  @BeforeAll
-  static void startS3() throws Exception {
-    s3 = S3Server.start();
-    s3.applyTo(spark.sparkContext().hadoopConfiguration());
-  }
-
-  @AfterAll
-  static void stopS3() throws Exception {
-    if (s3 != null) {
-      s3.close();
-    }
-  }
-
+class NightlyS3Test extends S3SparkTestBase {
   @Test
   void nightlyRunsWithInputAndLakeOnS3AndNeverShowsTheSecret() throws Exception {
     Path batches = newDir("batches");

@@ -13,27 +13,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A Delta table written to and read back from {@code s3a://} on the in-process S3 server. */
-class S3ServerTest extends SparkTestBase {
-  private static S3Server s3;
-
-  @BeforeAll
-  static void startS3() throws Exception {
-    s3 = S3Server.start();
-    s3.applyTo(spark.sparkContext().hadoopConfiguration());
-  }
-
-  @AfterAll
-  static void stopS3() throws Exception {
-    if (s3 != null) {
-      s3.close();
-    }
-  }
-
+class S3ServerTest extends S3SparkTestBase {
   @Test
   void deltaTableRoundTripsOnS3a() throws Exception {
     String path = s3.uri("t");

@@ -11,12 +11,12 @@ import io.instructlake.lake.Run;
 import io.instructlake.stage.Job;
 import io.instructlake.train.Checkpoints;
 import io.instructlake.train.LlamaModel;
+import io.instructlake.train.TrainJob;
 import io.instructlake.train.TrainMetrics;
 import io.instructlake.train.TrainSettings;
 import io.instructlake.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -36,8 +37,11 @@ import org.apache.spark.sql.RowFactory;
  * tokens, tokens_per_s, compute_ms, allreduce_ms, wait_ms, update_ms) and the global {@code loss}
  * (mean over ranks) and {@code tokens_per_s} (sum over ranks), with command {@code train-dp}.
  *
- * <p>The model directory must be a local path reachable from every executor (one machine, or a
- * shared mount); object-store lakes are refused with a clear message.
+ * <p>With a local lake the model directory must be reachable from every executor (one machine, or a
+ * shared mount). With a lake on an object store ({@code s3a://}, ...) rank 0 writes the checkpoints
+ * straight to {@code <lake>/_state/models/<run id>/checkpoints/} ({@link CheckpointStore}), every
+ * rank of a resubmitted stage resumes from there, and the driver stages {@code tokenizer.json} and
+ * the export locally and copies them next to the checkpoints at the end.
  */
 public final class DataParallelTrainJob implements Job {
   private final PrintStream out;
@@ -67,21 +71,28 @@ public final class DataParallelTrainJob implements Job {
     long start = System.nanoTime();
     Lake lake = run.lake();
     TrainSettings s = TrainSettings.from(config.section("train"));
-    LakeTable table = io.instructlake.train.TrainJob.inputTable(lake, s);
+    LakeTable table = TrainJob.inputTable(lake, s);
     String outputUri = lake.sidePath("models/" + run.id());
-    if (outputUri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") && !outputUri.startsWith("file:")) {
+    boolean local = TrainJob.isLocal(outputUri);
+    Path outDir;
+    try {
+      // A remote lake: checkpoints go straight to it; tokenizer.json and the export are staged
+      // here.
+      outDir =
+          local ? TrainJob.localPath(outputUri) : Files.createTempDirectory("instructlake-dp-");
+    } catch (IOException e) {
       throw new PipelineException(
-          "Cannot run data-parallel training with the lake at " + lake.root(),
-          "checkpoints go to " + outputUri + ", which is not a shared local path",
-          "use a lake on a shared file system for train-dp");
+          "Cannot create a staging directory", e.toString(), "check java.io.tmpdir", e);
     }
-    Path outDir =
-        outputUri.startsWith("file:") ? Path.of(URI.create(outputUri)) : Path.of(outputUri);
-    DataParallelTrainer trainer =
+    DataParallelTrainer.Builder tb =
         DataParallelTrainer.builder()
             .setTrainConfig(config.section("train"))
             .setOutputDir(outDir)
-            .build();
+            .optProgress(out);
+    if (!local) {
+      tb.optCheckpointUri(outputUri + "/checkpoints");
+    }
+    DataParallelTrainer trainer = tb.build();
     int w = trainer.dpSettings().workers();
     out.printf("train-dp: %s with %d workers, %d steps%n", table.sqlName(), w, s.steps());
     DataParallelTrainer.Result r = trainer.train(lake.spark(), lake.read(table));
@@ -90,11 +101,16 @@ public final class DataParallelTrainJob implements Job {
     run.append(LakeTable.METRICS, lake.spark().createDataFrame(rows, TrainMetrics.SCHEMA));
     double finalLoss = globalLoss(r.metrics()).getOrDefault((long) s.steps(), Double.NaN);
     for (Map.Entry<Long, Double> e : globalLoss(r.metrics()).entrySet()) {
-      if (e.getKey() % s.logEvery() == 0 || e.getKey() == 1 || e.getKey() == s.steps()) {
-        out.printf("train-dp: step %d/%d loss %.4f%n", e.getKey(), s.steps(), e.getValue());
+      // Without live progress (rank 0 could not reach the driver), the losses after the fact.
+      long step = e.getKey();
+      if (r.progressLines() == 0 && (step % s.logEvery() == 0 || step == 1 || step == s.steps())) {
+        out.printf("train-dp: step %d/%d loss %.4f%n", step, s.steps(), e.getValue());
       }
     }
     exportModel(s, r, outDir, run, finalLoss, w);
+    if (!local) {
+      copyToLake(run, outDir, outputUri);
+    }
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("workers", (long) w);
     counts.put("steps", (long) s.steps());
@@ -103,6 +119,34 @@ public final class DataParallelTrainJob implements Job {
     run.summary().putDetail("train.model", outputUri + "/hf");
     run.summary().putDetail("train.final_loss", finalLoss);
     run.summary().putDetail("train.workers", w);
+  }
+
+  /**
+   * Copies what the driver staged (tokenizer.json, hf/) to the remote model directory; checkpoints
+   * are already there (the staged checkpoints/ holds only the fetched newest one).
+   */
+  private static void copyToLake(Run run, Path staged, String target) {
+    try (Stream<Path> children = Files.list(staged)) {
+      org.apache.hadoop.conf.Configuration conf =
+          run.lake().spark().sparkContext().hadoopConfiguration();
+      for (Path c : children.toList()) {
+        if (c.getFileName().toString().equals("checkpoints")) {
+          continue;
+        }
+        org.apache.hadoop.fs.Path dst =
+            new org.apache.hadoop.fs.Path(target + "/" + c.getFileName());
+        org.apache.hadoop.fs.FileSystem fs = dst.getFileSystem(conf);
+        fs.delete(dst, true);
+        fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(c.toUri()), dst);
+      }
+      Checkpoints.deleteTree(staged);
+    } catch (IOException e) {
+      throw new PipelineException(
+          "Cannot copy the trained model to " + target,
+          e.toString(),
+          "check that the lake is writable (fs.s3a.* settings, credentials)",
+          e);
+    }
   }
 
   /** The global loss per step: the mean of the ranks' losses. */

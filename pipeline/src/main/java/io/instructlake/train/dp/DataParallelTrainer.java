@@ -5,6 +5,7 @@ import io.instructlake.config.ConfigReader;
 import io.instructlake.train.TokenizerBuilder;
 import io.instructlake.train.TrainSettings;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,25 +42,35 @@ import scala.runtime.AbstractFunction1;
  *
  * <p>The input needs {@code prompt}/{@code response} or {@code messages} columns (the bronze record
  * schema); rows are taken in {@code record_id} order when that column exists, and row {@code i}
- * goes to rank {@code i mod W}. The checkpoint directory must be reachable from every executor (a
- * local path on one machine, a shared mount on a cluster).
+ * goes to rank {@code i mod W}. Checkpoints go to {@code outputDir/checkpoints}, which must then be
+ * reachable from every executor (one machine, a shared mount), or to {@link
+ * Builder#optCheckpointUri} (e.g. the lake on {@code s3a://}).
  */
 public final class DataParallelTrainer {
   private final String trainConf;
   private final TrainSettings settings;
   private final DpSettings dp;
   private final Path outputDir;
+  private final String checkpointUri;
+  private final PrintStream progress;
   private final long faultStep;
   private final Path faultDir;
 
   /** What a run produced. */
-  public record Result(Path tokenizer, Path checkpoints, List<DpMetric> metrics) {}
+  /**
+   * What a run produced; {@code progressLines} counts the live progress lines printed (0 without
+   * {@link Builder#optProgress} or when rank 0 could not reach the driver).
+   */
+  public record Result(
+      Path tokenizer, Path checkpoints, List<DpMetric> metrics, long progressLines) {}
 
   private DataParallelTrainer(Builder b) {
     this.trainConf = b.trainConf;
     this.settings = b.settings;
     this.dp = b.dp;
     this.outputDir = b.outputDir;
+    this.checkpointUri = b.checkpointUri;
+    this.progress = b.progress;
     this.faultStep = b.faultStep;
     this.faultDir = b.faultDir;
   }
@@ -78,7 +89,6 @@ public final class DataParallelTrainer {
 
   /** Trains on {@code input} with W = {@code train.workers} tasks; blocks until done. */
   public Result train(SparkSession spark, Dataset<Row> input) {
-    int w = dp.workers();
     JavaRDD<DpExample> examples = examples(input, settings.maxExamples());
     Path tokenizer = tokenizer(examples);
     String tokJson;
@@ -87,15 +97,50 @@ public final class DataParallelTrainer {
     } catch (IOException e) {
       throw new PipelineException("Cannot read " + tokenizer, e.toString(), "", e);
     }
+    ProgressServer progressServer = startProgress(spark);
+    try {
+      return train(spark, examples, tokenizer, tokJson, progressServer);
+    } finally {
+      if (progressServer != null) {
+        progressServer.close();
+      }
+    }
+  }
+
+  private ProgressServer startProgress(SparkSession spark) {
+    if (progress == null) {
+      return null;
+    }
+    String host = spark.sparkContext().getConf().get("spark.driver.host", "127.0.0.1");
+    try {
+      return ProgressServer.start(host, progress);
+    } catch (IOException e) {
+      progress.println("train-dp: no live progress (cannot listen on " + host + ": " + e + ")");
+      return null;
+    }
+  }
+
+  private Result train(
+      SparkSession spark,
+      JavaRDD<DpExample> examples,
+      Path tokenizer,
+      String tokJson,
+      ProgressServer progressServer) {
+    int w = dp.workers();
     Path ckpt = outputDir.resolve("checkpoints");
+    CheckpointStore store =
+        checkpointUri == null
+            ? CheckpointStore.local(ckpt)
+            : CheckpointStore.at(checkpointUri, spark.sparkContext().hadoopConfiguration());
     DpSpec spec =
         new DpSpec(
             trainConf,
             tokJson,
-            ckpt.toAbsolutePath().toString(),
+            store,
             dp,
             faultStep,
-            faultDir == null ? "" : faultDir.toAbsolutePath().toString());
+            faultDir == null ? "" : faultDir.toAbsolutePath().toString(),
+            progressServer == null ? "" : progressServer.address());
     JavaPairRDD<Integer, DpExample> keyed =
         examples.mapToPair(e -> new Tuple2<>((int) (e.index() % w), e));
     JavaRDD<DpExample> dealt = keyed.partitionBy(new HashPartitioner(w)).values();
@@ -107,7 +152,16 @@ public final class DataParallelTrainer {
     List<DpMetric> metrics = new ArrayList<>(barrier.repartition(1).collect());
     int maxAttempt = metrics.stream().mapToInt(DpMetric::stageAttempt).max().orElse(0);
     metrics.removeIf(m -> m.stageAttempt() != maxAttempt);
-    return new Result(tokenizer, ckpt, metrics);
+    if (!store.isLocal()) {
+      // The export reads the final weights locally: fetch the newest committed checkpoint.
+      store.latest(ckpt);
+    }
+    long lines = 0;
+    if (progressServer != null) {
+      progressServer.close(); // drains the last lines rank 0 sent before its task ended
+      lines = progressServer.lines();
+    }
+    return new Result(tokenizer, ckpt, metrics, lines);
   }
 
   /** Input rows as examples numbered in input order (record_id order when present). */
@@ -242,6 +296,8 @@ public final class DataParallelTrainer {
     private TrainSettings settings;
     private DpSettings dp;
     private Path outputDir;
+    private String checkpointUri;
+    private PrintStream progress;
     private Integer workers;
     private long faultStep;
     private Path faultDir;
@@ -266,6 +322,26 @@ public final class DataParallelTrainer {
     /** Where tokenizer.json and checkpoints/ go (reachable from every executor). */
     public Builder setOutputDir(Path dir) {
       this.outputDir = dir;
+      return this;
+    }
+
+    /**
+     * Where checkpoints go when not {@code outputDir/checkpoints}: a directory every executor
+     * reaches, or a Hadoop URI such as {@code s3a://bucket/lake/_state/models/<run>/checkpoints}
+     * (see {@link CheckpointStore}); the newest is then also fetched into {@code
+     * outputDir/checkpoints} after training, for the export.
+     */
+    public Builder optCheckpointUri(String uri) {
+      this.checkpointUri = uri;
+      return this;
+    }
+
+    /**
+     * Prints rank 0's progress line (step, global loss, learning rate, tokens/s over all ranks,
+     * ETA) to {@code out} while training, every {@code train.log-every} steps (default: none).
+     */
+    public Builder optProgress(PrintStream out) {
+      this.progress = out;
       return this;
     }
 

@@ -17,6 +17,7 @@ import io.instructlake.train.LlamaModel;
 import io.instructlake.train.Safetensors;
 import io.instructlake.train.SftEncoder;
 import io.instructlake.train.SftLoader;
+import io.instructlake.train.TrainJob;
 import io.instructlake.train.TrainSettings;
 import io.instructlake.train.Trainer;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.BarrierTaskInfo;
@@ -153,8 +155,9 @@ final class DpWorker {
         SftLoader loader =
             new SftLoader(
                 examples, s.batchSize(), s.maxSeqLen(), s.pack(), rankSeed(s.seed(), rank));
-        Path ckpt = Path.of(spec.checkpointDir());
-        Optional<Path> latest = Checkpoints.latest(ckpt);
+        CheckpointStore ckpt = spec.checkpoints();
+        Path staging = tokDir.resolve("checkpoints");
+        Optional<Path> latest = ckpt.latest(staging);
         long resumed = 0;
         if (latest.isPresent()) {
           Checkpoints.restore(latest.get(), trainer);
@@ -166,7 +169,7 @@ final class DpWorker {
           }
         }
         metrics.add(new DpMetric(rank, attempt, resumed, "resumed_from_step", resumed));
-        train(spec, s, ctx, rank, attempt, trainer, loader, ckpt, metrics);
+        train(spec, s, ctx, rank, attempt, trainer, loader, ckpt, staging, metrics);
       }
     } catch (IOException e) {
       throw new PipelineException(
@@ -185,7 +188,8 @@ final class DpWorker {
       int attempt,
       Trainer trainer,
       SftLoader loader,
-      Path ckpt,
+      CheckpointStore ckpt,
+      Path staging,
       List<DpMetric> metrics) {
     int w = spec.dp().workers();
     BarrierTaskInfo[] infos = ctx.getTaskInfos();
@@ -195,16 +199,23 @@ final class DpWorker {
     // The one barrier call of the stage: exchange all-reduce addresses.
     String[] peers = ctx.allGather(endpoint.address());
     try (RingAllReduce ring =
-        RingAllReduce.builder()
-            .setRank(rank)
-            .setWorldSize(w)
-            .setPeers(Arrays.asList(peers))
-            .optEndpoint(endpoint)
-            .optBucketBytes(spec.dp().bucketBytes())
-            .optTimeout(spec.dp().timeout())
-            .optWireFormat(spec.dp().wire())
-            .build()) {
+            RingAllReduce.builder()
+                .setRank(rank)
+                .setWorldSize(w)
+                .setPeers(Arrays.asList(peers))
+                .optEndpoint(endpoint)
+                .optBucketBytes(spec.dp().bucketBytes())
+                .optTimeout(spec.dp().timeout())
+                .optWireFormat(spec.dp().wire())
+                .build();
+        ProgressServer.Sender progress =
+            rank == 0
+                ? ProgressServer.Sender.connect(spec.progressAddress())
+                : ProgressServer.Sender.NONE) {
       float[] grads = new float[trainer.gradientSize()];
+      float[] global = new float[2];
+      long trainStart = System.nanoTime();
+      long firstStep = trainer.step();
       metrics.add(new DpMetric(rank, attempt, trainer.step(), "gradient_floats", grads.length));
       while (trainer.step() < s.steps()) {
         long t0 = System.nanoTime();
@@ -234,11 +245,29 @@ final class DpWorker {
         metrics.add(new DpMetric(rank, attempt, step, "allreduce_ms", (t2 - t1) / 1e6));
         metrics.add(new DpMetric(rank, attempt, step, "wait_ms", waited / 1e6));
         metrics.add(new DpMetric(rank, attempt, step, "update_ms", (t3 - t2) / 1e6));
+        if (step % s.logEvery() == 0 || step == firstStep + 1 || step == s.steps()) {
+          // The global view for the console: every rank takes part (the condition depends only on
+          // the step, so the ranks stay in lock-step); outside the timed part of the step.
+          global[0] = (float) loss;
+          global[1] = tokens;
+          ring.allReduceMean(global, 1);
+          double elapsed = (System.nanoTime() - trainStart) / 1e9;
+          progress.send(
+              String.format(
+                  Locale.ROOT,
+                  "train-dp: step %d/%d loss %.4f lr %.2e tokens/s %.0f eta %s",
+                  step,
+                  s.steps(),
+                  global[0],
+                  st.lr(),
+                  global[1] * w / total,
+                  TrainJob.formatEta(elapsed / (step - firstStep) * (s.steps() - step))));
+        }
         if (rank == 0) {
           metrics.add(new DpMetric(rank, attempt, step, "lr", st.lr()));
           metrics.add(new DpMetric(rank, attempt, step, "grad_norm", st.gradNorm()));
           if (s.checkpointEvery() > 0 && step % s.checkpointEvery() == 0) {
-            Checkpoints.save(ckpt, trainer, loader.position());
+            ckpt.save(staging, trainer, loader.position());
           }
         }
         if (spec.faultStep() > 0 && attempt == 0 && rank == w - 1 && step == spec.faultStep()) {
@@ -246,7 +275,7 @@ final class DpWorker {
         }
       }
       if (rank == 0) {
-        Checkpoints.save(ckpt, trainer, loader.position());
+        ckpt.save(staging, trainer, loader.position());
       }
     }
   }

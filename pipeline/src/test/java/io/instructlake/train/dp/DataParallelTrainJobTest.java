@@ -21,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -92,6 +94,14 @@ class DataParallelTrainJobTest extends SparkTestBase {
             .orElseThrow()
             .getDouble(4);
     assertEquals(last, (double) dpRun.summary().details().get("train.final_loss"), 0);
+    // The live progress line from rank 0 (through the driver's progress socket), with the global
+    // loss of the step as the metrics table has it (there through a float all-reduce).
+    Matcher live =
+        Pattern.compile("train-dp: step 6/6 loss (\\S+) lr \\S+ tokens/s \\d+ eta 0:00:00")
+            .matcher(log);
+    assertTrue(live.find(), log);
+    assertEquals(last, Double.parseDouble(live.group(1)), 1e-4);
+    assertTrue(log.contains("train-dp: step 1/6 loss "), log);
   }
 
   private static Map<String, HostTensor> weights(Path out) {
