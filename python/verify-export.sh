@@ -26,4 +26,9 @@ BASE="$(newest)hf"
   --set 'train.lora.targets=[q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj]' \
   --set train.log-every=10
 RUN="$(newest)"
-"$PY" "$ROOT/python/verify_hf_export.py" --base "$BASE" --merged "${RUN}hf" --adapter "${RUN}adapter"
+# The Java engine's logits of both exports on the same random ids, for comparison with transformers.
+IDS="$("$PY" -c "import json, random, sys; v = json.load(open(sys.argv[1]))['vocab_size']; r = random.Random(0); print(';'.join(','.join(str(r.randrange(v)) for _ in range(24)) for _ in range(3)))" "$BASE/config.json")"
+"$P" logits --model "$BASE" --ids "$IDS" --out "$WORK/java-logits-base.json"
+"$P" logits --model "${RUN}hf" --ids "$IDS" --out "$WORK/java-logits-merged.json"
+"$PY" "$ROOT/python/verify_hf_export.py" --base "$BASE" --merged "${RUN}hf" --adapter "${RUN}adapter" \
+  --java-base "$WORK/java-logits-base.json" --java-merged "$WORK/java-logits-merged.json"

@@ -7,7 +7,10 @@ directory, all written by `bin/pipeline train`:
 2. peft's PeftModel.from_pretrained loads the adapter onto the base with every adapter tensor of
    the file present in the model (same values) and no adapter weight left at its init;
 3. the PEFT model's logits equal the merged model's logits (max abs diff <= --atol), and differ
-   from the base model's (so the check is not vacuous).
+   from the base model's (so the check is not vacuous);
+4. with --java-base / --java-merged (JSON from `bin/pipeline logits`), transformers' logits of the
+   base and merged directories on those token ids equal the logits the Java engine computed
+   (max abs diff <= --atol).
 
 Prints one JSON line with the figures and exits 1 if a check fails. Run by python/verify-export.sh.
 """
@@ -27,6 +30,8 @@ def main():
     p.add_argument("--merged", required=True)
     p.add_argument("--adapter", required=True)
     p.add_argument("--atol", type=float, default=1e-4)
+    p.add_argument("--java-base", help="bin/pipeline logits output for the base directory")
+    p.add_argument("--java-merged", help="bin/pipeline logits output for the merged directory")
     a = p.parse_args()
 
     torch.manual_seed(0)
@@ -79,6 +84,18 @@ def main():
         and diff_merged <= a.atol
         and diff_base > 100 * a.atol
     )
+    for name, path, m in (("base", a.java_base, base), ("merged", a.java_merged, merged)):
+        if not path:
+            continue
+        with open(path) as f:
+            probe = json.load(f)
+        java = torch.tensor(probe["logits"], dtype=torch.float32)
+        with torch.no_grad():
+            ours = m(input_ids=torch.tensor(probe["ids"])).logits
+        diff = (java - ours).abs().max().item()
+        result["max_abs_logit_diff_java_vs_transformers_" + name] = diff
+        result["java_logits_shape_" + name] = list(java.shape)
+        ok = ok and java.shape == ours.shape and diff <= a.atol
     result["ok"] = ok
     print(json.dumps(result))
     sys.exit(0 if ok else 1)

@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       NightlyCommand.class,
       TrainCommand.class,
       SqlCommand.class,
+      LogitsCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

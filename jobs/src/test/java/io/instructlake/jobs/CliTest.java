@@ -49,6 +49,7 @@ class CliTest extends SparkTestBase {
           "generate-corpus",
           "ingest",
           "sql",
+          "logits",
           "ingest.max-bad-share",
           "lake.root",
           "Exit codes"
@@ -60,6 +61,9 @@ class CliTest extends SparkTestBase {
     for (String s : new String[] {"--conf", "--set", "--input", "--lake", "--summary"}) {
       assertTrue(sub.out().contains(s), "ingest --help lacks " + s);
     }
+    Result badIds = cli("logits", "--model", "target/none", "--ids", "1,x;2");
+    assertEquals(2, badIds.code(), badIds.out() + badIds.err());
+    assertTrue(badIds.err().contains("--ids: expected rows like 1,2,3;4,5,6"), badIds.err());
   }
 
   @Test
