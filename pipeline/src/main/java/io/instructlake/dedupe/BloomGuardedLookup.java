@@ -160,12 +160,7 @@ public final class BloomGuardedLookup {
     List<Row> probe = new ArrayList<>(flaggedKeys.size());
     for (Row r : flaggedKeys) {
       String k = r.getString(0);
-      Long hi = HistoryKeys.half(k, true);
-      if (hi == null) {
-        throw new IllegalStateException(
-            "dedupe_key '" + k + "' is not 32 lowercase hex characters (see DedupeKey)");
-      }
-      probe.add(RowFactory.create(hi, HistoryKeys.half(k, false), k));
+      probe.add(RowFactory.create(HistoryKeys.keyHalf(k, true), HistoryKeys.keyHalf(k, false), k));
     }
     List<Row> matches =
         historyKeys

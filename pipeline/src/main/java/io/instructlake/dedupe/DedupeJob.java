@@ -57,6 +57,17 @@ public final class DedupeJob implements Job {
   }
 
   /**
+   * Deletes the dedupe side state (Bloom filters, key index manifests) that does not cover the
+   * current version of {@code silver.records}, e.g. what a rolled-back run saved for a version that
+   * RESTORE has since replaced; the next dedupe rebuilds what is missing.
+   */
+  public static void pruneHistoryState(Lake lake) {
+    long version = lake.version(LakeTable.SILVER_RECORDS);
+    HistoryBloom.pruneExcept(lake, version);
+    HistoryKeys.pruneExcept(lake, version);
+  }
+
+  /**
    * Dedupes a given batch (rows not yet in {@code silver.records}) against the current history: the
    * nightly job passes exactly the rows its own ingest produced. Appends survivors, quarantines
    * drops, adds the batch's duplicates of history records to those records' {@code lineage} (a

@@ -59,12 +59,10 @@ public final class HistoryKeys {
 
   private final Dataset<Row> keys;
   private final long version;
-  private final long indexVersion;
 
-  private HistoryKeys(Dataset<Row> keys, long version, long indexVersion) {
+  private HistoryKeys(Dataset<Row> keys, long version) {
     this.keys = keys;
     this.version = version;
-    this.indexVersion = indexVersion;
   }
 
   /**
@@ -145,7 +143,7 @@ public final class HistoryKeys {
               .format("delta")
               .option("versionAsOf", indexVersion)
               .load(tablePath(lake));
-      return Optional.of(new HistoryKeys(keys, version, indexVersion));
+      return Optional.of(new HistoryKeys(keys, version));
     } catch (IOException | RuntimeException e) {
       throw new PipelineException(
           "Cannot read the dedupe key index for silver.records version " + version,
@@ -197,7 +195,7 @@ public final class HistoryKeys {
     }
     pruneExcept(lake, version);
     Dataset<Row> keys = spark.read().format("delta").option("versionAsOf", indexVersion).load(path);
-    return new HistoryKeys(keys, version, indexVersion);
+    return new HistoryKeys(keys, version);
   }
 
   private static String tablePath(Lake lake) {
@@ -231,24 +229,22 @@ public final class HistoryKeys {
     return f.toHexDigits(hi) + f.toHexDigits(lo);
   }
 
-  /** A half of a dedupe key; fails on a key that is not 32 lowercase hex characters. */
+  /** {@link #half} of a dedupe key; fails on a key that is not 32 lowercase hex characters. */
+  static long keyHalf(String key, boolean hi) {
+    Long v = half(key, hi);
+    if (v == null) {
+      throw new IllegalStateException(
+          "dedupe_key '"
+              + key
+              + "' is not 32 lowercase hex characters; keys are written by the dedupe stage"
+              + " (DedupeKey), so this table was written by something else");
+    }
+    return v;
+  }
+
+  /** {@link #keyHalf(String, boolean)} as a Spark UDF. */
   static UserDefinedFunction keyHalf(boolean hi) {
-    return udf(
-            (UDF1<String, Long>)
-                s -> {
-                  Long v = half(s, hi);
-                  if (v == null) {
-                    throw new IllegalStateException(
-                        "dedupe_key '"
-                            + s
-                            + "' is not 32 lowercase hex characters; keys are written by the"
-                            + " dedupe stage (DedupeKey), so this table was written by something"
-                            + " else");
-                  }
-                  return v;
-                },
-            DataTypes.LongType)
-        .asNonNullable();
+    return udf((UDF1<String, Long>) s -> keyHalf(s, hi), DataTypes.LongType).asNonNullable();
   }
 
   /** A half of a record id, null when the id is not 32 lowercase hex characters. */

@@ -5,8 +5,6 @@ import static org.apache.spark.sql.functions.col;
 import io.instructlake.clean.CleanJob;
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.dedupe.DedupeJob;
-import io.instructlake.dedupe.HistoryBloom;
-import io.instructlake.dedupe.HistoryKeys;
 import io.instructlake.gold.PublishJob;
 import io.instructlake.gold.SilverSource;
 import io.instructlake.ingest.IngestJob;
@@ -81,8 +79,7 @@ public final class NightlyJob implements Job {
     reportDir = dir.isBlank() ? lake.root() + "/reports/nightly" : dir;
     recoveredRun = InflightMarker.recover(lake).orElse(null);
     if (recoveredRun != null) {
-      HistoryBloom.pruneExcept(lake, lake.version(LakeTable.SILVER_RECORDS));
-      HistoryKeys.pruneExcept(lake, lake.version(LakeTable.SILVER_RECORDS));
+      DedupeJob.pruneHistoryState(lake);
     }
   }
 
@@ -135,8 +132,7 @@ public final class NightlyJob implements Job {
     if (!RunSummary.OK.equals(summary.status())) {
       // Tables are back at their versions before the run: drop side state written for versions
       // that no longer exist.
-      HistoryBloom.pruneExcept(lake, lake.version(LakeTable.SILVER_RECORDS));
-      HistoryKeys.pruneExcept(lake, lake.version(LakeTable.SILVER_RECORDS));
+      DedupeJob.pruneHistoryState(lake);
     }
     if (markerWritten) {
       // The run's writes are complete, or the runner restored them: nothing left to recover.

@@ -22,6 +22,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -180,7 +182,7 @@ public final class TrainJob implements Job {
       }
     }
     if (!local) {
-      copyToLake(run, outDir, outputUri);
+      copyToLake(run, outDir, outputUri, Set.of());
     }
     Dataset<Row> df = lake.spark().createDataFrame(metrics.rows(), TrainMetrics.SCHEMA);
     run.append(LakeTable.METRICS, df);
@@ -361,18 +363,32 @@ public final class TrainJob implements Job {
     return uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
   }
 
-  /** Copies the staged output to a non-local lake (s3a://, dbfs:/, abfss://) via Hadoop. */
-  private static void copyToLake(Run run, Path staged, String target) {
-    try {
-      org.apache.hadoop.fs.Path dst = new org.apache.hadoop.fs.Path(target);
-      org.apache.hadoop.fs.FileSystem fs =
-          dst.getFileSystem(run.lake().spark().sparkContext().hadoopConfiguration());
-      fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(staged.toUri()), dst);
+  /**
+   * Copies what was staged locally for a non-local lake (s3a://, dbfs:/, abfss://) into {@code
+   * target} via Hadoop, entry by entry (so {@code target} may already exist, e.g. holding the
+   * checkpoints data-parallel training wrote there), skipping the entries named in {@code skip};
+   * then deletes the staging directory.
+   */
+  public static void copyToLake(Run run, Path staged, String target, Set<String> skip) {
+    org.apache.hadoop.conf.Configuration conf =
+        run.lake().spark().sparkContext().hadoopConfiguration();
+    try (Stream<Path> children = Files.list(staged)) {
+      for (Path c : children.toList()) {
+        if (skip.contains(c.getFileName().toString())) {
+          continue;
+        }
+        org.apache.hadoop.fs.Path dst =
+            new org.apache.hadoop.fs.Path(target + "/" + c.getFileName());
+        org.apache.hadoop.fs.FileSystem fs = dst.getFileSystem(conf);
+        fs.delete(dst, true);
+        fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(c.toUri()), dst);
+      }
+      Checkpoints.deleteTree(staged);
     } catch (IOException e) {
       throw new PipelineException(
           "Cannot copy the trained model to " + target,
-          e.getMessage(),
-          "check lake.root access",
+          e.toString(),
+          "check that the lake is writable (fs.s3a.* settings, credentials)",
           e);
     }
   }

@@ -24,8 +24,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -109,7 +109,8 @@ public final class DataParallelTrainJob implements Job {
     }
     exportModel(s, r, outDir, run, finalLoss, w);
     if (!local) {
-      copyToLake(run, outDir, outputUri);
+      // Checkpoints are already there (the staged checkpoints/ holds only the fetched newest one).
+      TrainJob.copyToLake(run, outDir, outputUri, Set.of("checkpoints"));
     }
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("workers", (long) w);
@@ -119,34 +120,6 @@ public final class DataParallelTrainJob implements Job {
     run.summary().putDetail("train.model", outputUri + "/hf");
     run.summary().putDetail("train.final_loss", finalLoss);
     run.summary().putDetail("train.workers", w);
-  }
-
-  /**
-   * Copies what the driver staged (tokenizer.json, hf/) to the remote model directory; checkpoints
-   * are already there (the staged checkpoints/ holds only the fetched newest one).
-   */
-  private static void copyToLake(Run run, Path staged, String target) {
-    try (Stream<Path> children = Files.list(staged)) {
-      org.apache.hadoop.conf.Configuration conf =
-          run.lake().spark().sparkContext().hadoopConfiguration();
-      for (Path c : children.toList()) {
-        if (c.getFileName().toString().equals("checkpoints")) {
-          continue;
-        }
-        org.apache.hadoop.fs.Path dst =
-            new org.apache.hadoop.fs.Path(target + "/" + c.getFileName());
-        org.apache.hadoop.fs.FileSystem fs = dst.getFileSystem(conf);
-        fs.delete(dst, true);
-        fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(c.toUri()), dst);
-      }
-      Checkpoints.deleteTree(staged);
-    } catch (IOException e) {
-      throw new PipelineException(
-          "Cannot copy the trained model to " + target,
-          e.toString(),
-          "check that the lake is writable (fs.s3a.* settings, credentials)",
-          e);
-    }
   }
 
   /** The global loss per step: the mean of the ranks' losses. */

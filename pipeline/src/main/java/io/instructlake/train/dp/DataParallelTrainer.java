@@ -98,13 +98,16 @@ public final class DataParallelTrainer {
       throw new PipelineException("Cannot read " + tokenizer, e.toString(), "", e);
     }
     ProgressServer progressServer = startProgress(spark);
-    try {
-      return train(spark, examples, tokenizer, tokJson, progressServer);
-    } finally {
-      if (progressServer != null) {
-        progressServer.close();
-      }
+    if (progressServer == null) {
+      return train(spark, examples, tokenizer, tokJson, "");
     }
+    Result r;
+    try {
+      r = train(spark, examples, tokenizer, tokJson, progressServer.address());
+    } finally {
+      progressServer.close(); // drains the last lines rank 0 sent before its task ended
+    }
+    return new Result(r.tokenizer(), r.checkpoints(), r.metrics(), progressServer.lines());
   }
 
   private ProgressServer startProgress(SparkSession spark) {
@@ -125,7 +128,7 @@ public final class DataParallelTrainer {
       JavaRDD<DpExample> examples,
       Path tokenizer,
       String tokJson,
-      ProgressServer progressServer) {
+      String progressAddress) {
     int w = dp.workers();
     Path ckpt = outputDir.resolve("checkpoints");
     CheckpointStore store =
@@ -140,7 +143,7 @@ public final class DataParallelTrainer {
             dp,
             faultStep,
             faultDir == null ? "" : faultDir.toAbsolutePath().toString(),
-            progressServer == null ? "" : progressServer.address());
+            progressAddress);
     JavaPairRDD<Integer, DpExample> keyed =
         examples.mapToPair(e -> new Tuple2<>((int) (e.index() % w), e));
     JavaRDD<DpExample> dealt = keyed.partitionBy(new HashPartitioner(w)).values();
@@ -156,12 +159,7 @@ public final class DataParallelTrainer {
       // The export reads the final weights locally: fetch the newest committed checkpoint.
       store.latest(ckpt);
     }
-    long lines = 0;
-    if (progressServer != null) {
-      progressServer.close(); // drains the last lines rank 0 sent before its task ended
-      lines = progressServer.lines();
-    }
-    return new Result(tokenizer, ckpt, metrics, lines);
+    return new Result(tokenizer, ckpt, metrics, 0);
   }
 
   /** Input rows as examples numbered in input order (record_id order when present). */

@@ -13,6 +13,7 @@ import io.instructlake.testkit.S3SparkTestBase;
 import io.instructlake.train.Checkpoints;
 import io.instructlake.train.HostTensor;
 import io.instructlake.train.Safetensors;
+import io.instructlake.train.TrainJob;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +76,30 @@ class DataParallelS3Test extends S3SparkTestBase {
     assertSameWeights(
         weights(localOut.resolve("checkpoints").resolve("checkpoint-6")),
         weights(fetched.resolve("checkpoint-6")));
+  }
+
+  /** The single-worker job stages locally and copies its whole output next to the lake. */
+  @Test
+  void trainJobWithTheLakeOnS3CopiesItsOutputThere() throws Exception {
+    PipelineConfig cfg = DpTestData.config(1, 4, 2).with("train.threads", 0);
+    Lake remote = new Lake(spark, s3.uri("single"));
+    remote.append(LakeTable.SILVER_RECORDS, rows(), "test");
+    Run run = Run.start(remote, "train", cfg, null);
+    new TrainJob(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
+        .execute(run, cfg);
+    run.succeed();
+    String out = (String) run.summary().details().get("train.output");
+    assertTrue(out.startsWith("s3a://"), out);
+    FileSystem fs = new org.apache.hadoop.fs.Path(out).getFileSystem(conf());
+    for (String f :
+        List.of(
+            "tokenizer.json",
+            "hf/model.safetensors",
+            "hf/config.json",
+            "checkpoints/checkpoint-2/weights.safetensors",
+            "checkpoints/checkpoint-4/weights.safetensors")) {
+      assertTrue(fs.exists(new org.apache.hadoop.fs.Path(out + "/" + f)), out + "/" + f);
+    }
   }
 
   @Test
