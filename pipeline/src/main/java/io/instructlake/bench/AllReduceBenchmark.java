@@ -7,6 +7,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,58 +74,64 @@ public final class AllReduceBenchmark {
     List<String> rows = new ArrayList<>();
     List<String> json = new ArrayList<>();
     for (WireFormat wire : WireFormat.values()) {
-      double[] times = runRanks(world, floats, calls, wire, bucket);
-      Arrays.sort(times);
-      double t = times[times.length / 2];
-      double algbw = 4.0 * floats / t;
-      double busbw = algbw * 2.0 * (world - 1) / world;
-      double wireBusbw = busbw * wire.bytesPerValue() / 4.0;
-      System.out.printf(
-          Locale.ROOT,
-          "W=%d %s: %.3f s per all-reduce of %d floats (min %.3f); algbw %.2f GB/s, busbw %.2f GB/s"
-              + " = %.2f x loopback one stream, %.2f x two streams%n",
-          world,
-          wire,
-          t,
-          floats,
-          times[0],
-          algbw / 1e9,
-          busbw / 1e9,
-          busbw / oneWay,
-          busbw / bothWays);
-      rows.add(
-          String.format(
-              Locale.ROOT,
-              "| %d | %s | %d | %.3f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f |",
-              world,
-              wire,
-              floats,
-              t,
-              times[0],
-              algbw / 1e9,
-              busbw / 1e9,
-              wireBusbw / 1e9,
-              busbw / oneWay,
-              busbw / bothWays));
-      json.add(
-          String.format(
-              Locale.ROOT,
-              "{\"world\":%d,\"wire\":\"%s\",\"floats\":%d,\"calls\":%d,\"bucket_bytes\":%d,"
-                  + "\"seconds_median\":%.5f,\"seconds_min\":%.5f,\"algbw_gbps\":%.4f,"
-                  + "\"busbw_gbps\":%.4f,\"wire_busbw_gbps\":%.4f,\"busbw_over_loopback\":%.4f,"
-                  + "\"busbw_over_loopback_both_ways\":%.4f}",
-              world,
-              wire,
-              floats,
-              calls,
-              bucket,
-              t,
-              times[0],
-              algbw / 1e9,
-              busbw / 1e9,
-              wireBusbw / 1e9,
-              busbw / oneWay,
-              busbw / bothWays));
+      for (boolean direct : new boolean[] {false, true}) {
+        String buffer = direct ? "direct, in place" : "float[]";
+        double[] times = runRanks(world, floats, calls, wire, bucket, direct);
+        Arrays.sort(times);
+        double t = times[times.length / 2];
+        double algbw = 4.0 * floats / t;
+        double busbw = algbw * 2.0 * (world - 1) / world;
+        double wireBusbw = busbw * wire.bytesPerValue() / 4.0;
+        System.out.printf(
+            Locale.ROOT,
+            "W=%d %s %s: %.3f s per all-reduce of %d floats (min %.3f); algbw %.2f GB/s, busbw %.2f"
+                + " GB/s = %.2f x loopback one stream, %.2f x two streams%n",
+            world,
+            wire,
+            buffer,
+            t,
+            floats,
+            times[0],
+            algbw / 1e9,
+            busbw / 1e9,
+            busbw / oneWay,
+            busbw / bothWays);
+        rows.add(
+            String.format(
+                Locale.ROOT,
+                "| %d | %s | %s | %d | %.3f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f |",
+                world,
+                wire,
+                buffer,
+                floats,
+                t,
+                times[0],
+                algbw / 1e9,
+                busbw / 1e9,
+                wireBusbw / 1e9,
+                busbw / oneWay,
+                busbw / bothWays));
+        json.add(
+            String.format(
+                Locale.ROOT,
+                "{\"world\":%d,\"wire\":\"%s\",\"buffer\":\"%s\",\"floats\":%d,\"calls\":%d,\"bucket_bytes\":%d,"
+                    + "\"seconds_median\":%.5f,\"seconds_min\":%.5f,\"algbw_gbps\":%.4f,"
+                    + "\"busbw_gbps\":%.4f,\"wire_busbw_gbps\":%.4f,\"busbw_over_loopback\":%.4f,"
+                    + "\"busbw_over_loopback_both_ways\":%.4f}",
+                world,
+                wire,
+                buffer,
+                floats,
+                calls,
+                bucket,
+                t,
+                times[0],
+                algbw / 1e9,
+                busbw / 1e9,
+                wireBusbw / 1e9,
+                busbw / oneWay,
+                busbw / bothWays));
+      }
     }
     String machine =
         String.format(
@@ -153,9 +162,9 @@ public final class AllReduceBenchmark {
             oneWay / 1e9,
             bothWays / 1e9));
     md.append(
-        "| W | wire | floats | s/all-reduce (median) | min | algbw GB/s | busbw GB/s (fp32"
+        "| W | wire | gradient buffer | floats | s/all-reduce (median) | min | algbw GB/s | busbw GB/s (fp32"
             + " equiv.) | wire busbw GB/s | busbw / loopback | busbw / loopback 2 streams |\n");
-    md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (String r : rows) {
       md.append(r).append('\n');
     }
@@ -181,7 +190,8 @@ public final class AllReduceBenchmark {
   }
 
   /** Starts W rank processes, hands them the peer list, returns rank 0's seconds per call. */
-  private static double[] runRanks(int world, int floats, int calls, WireFormat wire, int bucket)
+  private static double[] runRanks(
+      int world, int floats, int calls, WireFormat wire, int bucket, boolean direct)
       throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     long heapMb = 256 + 3L * floats * 4 / (1 << 20);
@@ -203,7 +213,8 @@ public final class AllReduceBenchmark {
                 Integer.toString(floats),
                 Integer.toString(calls),
                 wire.name(),
-                Integer.toString(bucket));
+                Integer.toString(bucket),
+                Boolean.toString(direct));
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process p = pb.start();
         ps.add(p);
@@ -243,8 +254,9 @@ public final class AllReduceBenchmark {
       }
       System.out.printf(
           Locale.ROOT,
-          "  %s: seconds per call blocked waiting for peers, by rank: %s%n",
+          "  %s %s: seconds per call blocked waiting for peers, by rank: %s%n",
           wire,
+          direct ? "direct" : "float[]",
           Arrays.toString(waits));
       return times;
     } finally {
@@ -266,6 +278,25 @@ public final class AllReduceBenchmark {
     throw new IllegalStateException("benchmark rank exited before printing " + prefix.trim());
   }
 
+  /**
+   * One all-reduce on fresh gradients (copied in untimed, as a backward pass would leave them):
+   * from a {@code float[]}, or in place in native memory when {@code nativeBuf} is set. Returns the
+   * call's nanoseconds.
+   */
+  private static long call(
+      RingAllReduce ring, float[] grads, float[] work, ByteBuffer nativeBuf, FloatBuffer nativeF) {
+    if (nativeBuf == null) {
+      System.arraycopy(grads, 0, work, 0, grads.length);
+      long t0 = System.nanoTime();
+      ring.allReduceMean(work, 1);
+      return System.nanoTime() - t0;
+    }
+    nativeF.put(0, grads);
+    long t0 = System.nanoTime();
+    ring.allReduceMean(nativeBuf.clear(), 1);
+    return System.nanoTime() - t0;
+  }
+
   /** One rank: bind, print ADDR, read peers, warm up, time the calls, print TIMES and HASH. */
   private static void worker(String[] args) throws Exception {
     int rank = Integer.parseInt(args[1]);
@@ -274,6 +305,7 @@ public final class AllReduceBenchmark {
     int calls = Integer.parseInt(args[4]);
     WireFormat wire = WireFormat.valueOf(args[5]);
     int bucket = Integer.parseInt(args[6]);
+    boolean direct = Boolean.parseBoolean(args[7]);
     RingAllReduce.Endpoint ep = RingAllReduce.bindLocal("127.0.0.1");
     System.out.println("ADDR " + ep.address());
     System.out.flush();
@@ -286,6 +318,9 @@ public final class AllReduceBenchmark {
       grads[i] = (float) rnd.nextGaussian();
     }
     float[] work = new float[floats];
+    // The training path: gradients in native memory (a tensor's), reduced there in place.
+    ByteBuffer native0 = direct ? ByteBuffer.allocateDirect(4 * floats) : null;
+    FloatBuffer nativeF = direct ? native0.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer() : null;
     try (RingAllReduce ring =
         RingAllReduce.builder()
             .setRank(rank)
@@ -297,20 +332,20 @@ public final class AllReduceBenchmark {
             .optTimeout(Duration.ofSeconds(60))
             .build()) {
       for (int i = 0; i < 2; i++) { // warm-up (JIT, TCP windows)
-        System.arraycopy(grads, 0, work, 0, floats);
-        ring.allReduceMean(work, 1);
+        call(ring, grads, work, native0, nativeF);
       }
       StringBuilder times = new StringBuilder();
       long waitBefore = ring.waitNanos();
       for (int c = 0; c < calls; c++) {
-        System.arraycopy(grads, 0, work, 0, floats); // fresh gradients, as in training
-        long t0 = System.nanoTime();
-        ring.allReduceMean(work, 1);
-        times.append(String.format(Locale.ROOT, " %.6f", (System.nanoTime() - t0) / 1e9));
+        times.append(
+            String.format(Locale.ROOT, " %.6f", call(ring, grads, work, native0, nativeF) / 1e9));
       }
       System.out.printf(
           Locale.ROOT, "WAIT %.6f%n", (ring.waitNanos() - waitBefore) / 1e9 / Math.max(1, calls));
       System.out.println("TIMES" + times);
+      if (direct) {
+        nativeF.get(0, work);
+      }
       System.out.println("HASH " + Arrays.hashCode(work));
       System.out.flush();
     } catch (RuntimeException e) {

@@ -68,8 +68,8 @@ public final class RingAllReduce implements AutoCloseable {
   private boolean closed;
 
   private float[] tmp;
+  private float[] acc;
   private short[] tmpBits;
-  private float[] bucketScratch;
   private ByteBuffer sendBuf;
   private ByteBuffer recvA;
   private ByteBuffer recvB;
@@ -225,33 +225,37 @@ public final class RingAllReduce implements AutoCloseable {
   }
 
   /**
-   * As {@link #allReduceMean(float[], int)} on the elements from {@code data.position()} to {@code
-   * data.limit()} (direct or heap buffer); the position and limit are not changed. A direct buffer
-   * is copied one bucket at a time through a scratch array.
+   * As {@link #allReduceMean(float[], int)}, in place on the little-endian fp32 values from {@code
+   * data.position()} to {@code data.limit()} of a <b>direct</b> buffer (for example a view of a
+   * native gradient tensor's memory); the position and limit are not changed and must be multiples
+   * of 4. Zero-copy: chunks are sent from and all-gathered straight into {@code data}; only the
+   * reduce-scatter's received chunks pass through a scratch buffer, to be added in. The result is
+   * bit-identical to the {@code float[]} overload on the same values.
    */
-  public void allReduceMean(FloatBuffer data, int divisor) {
+  public void allReduceMean(ByteBuffer data, int divisor) {
     Objects.requireNonNull(data, "data");
-    if (data.hasArray()) {
-      allReduceMean(data.array(), data.arrayOffset() + data.position(), data.remaining(), divisor);
-      return;
+    if (!data.isDirect()) {
+      throw new IllegalArgumentException(
+          "allReduceMean(ByteBuffer) needs a direct buffer; pass a heap buffer's array as float[]");
     }
-    int length = data.remaining();
-    int base = data.position();
+    if (data.position() % 4 != 0 || data.limit() % 4 != 0) {
+      throw new IllegalArgumentException(
+          "buffer position and limit must be multiples of 4 (whole fp32 values), got "
+              + data.position()
+              + " and "
+              + data.limit());
+    }
+    int length = data.remaining() / 4;
+    int base = data.position() / 4;
+    ByteBuffer bytes = data.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
+    FloatBuffer values = bytes.asFloatBuffer();
     begin(length, divisor);
     boolean ok = false;
     try {
       header(length, divisor);
-      if (length > 0 && bucketScratch == null) {
-        bucketScratch = new float[Math.min(bucketFloats, Math.max(length, 1))];
-      }
       for (int start = 0; start < length; start += bucketFloats) {
         int n = Math.min(bucketFloats, length - start);
-        if (bucketScratch.length < n) {
-          bucketScratch = new float[n];
-        }
-        data.get(base + start, bucketScratch, 0, n);
-        reduceBucket(bucketScratch, 0, n, divisor, start / bucketFloats);
-        data.put(base + start, bucketScratch, 0, n);
+        reduceBucketInPlace(bytes, values, base + start, n, divisor, start / bucketFloats);
       }
       ok = true;
     } finally {
@@ -372,6 +376,133 @@ public final class RingAllReduce implements AutoCloseable {
     }
   }
 
+  /**
+   * {@link #reduceBucket} on {@code values[off, off + n)} of a direct buffer ({@code bytes} is the
+   * same memory as bytes): the same chunks, order of summation and rounding, so the same bits.
+   */
+  private void reduceBucketInPlace(
+      ByteBuffer bytes, FloatBuffer values, int off, int n, int divisor, int bucket) {
+    float d = (float) ((double) worldSize * divisor);
+    if (link == null) {
+      if (divisor != 1) {
+        for (int i = off, end = off + n; i < end; i++) {
+          values.put(i, values.get(i) / d);
+        }
+      }
+      return;
+    }
+    ensureScratch();
+    int w = worldSize;
+    int bpv = wire.bytesPerValue();
+    boolean fp32 = wire == WireFormat.FP32;
+    for (int s = 0; s < w - 1; s++) {
+      int si = Math.floorMod(rank - s, w);
+      int ri = Math.floorMod(rank - s - 1, w);
+      ByteBuffer out =
+          fp32
+              ? bytes.slice(4 * (off + chunkStart(si, n)), 4 * chunkLen(si, n))
+              : encode(values, off + chunkStart(si, n), chunkLen(si, n));
+      recvA.clear().limit(chunkLen(ri, n) * bpv);
+      int dst = off + chunkStart(ri, n);
+      boolean last = s == w - 2;
+      link.exchange(
+          out,
+          recvA,
+          step("reduce-scatter", s, bucket),
+          (from, to) -> addReceived(from / bpv, (to - from) / bpv, values, dst, last, d),
+          GRAIN_BYTES);
+    }
+    // All-gather: fp32 chunks arrive straight in place and are forwarded from there.
+    int own = Math.floorMod(rank + 1, w);
+    ByteBuffer out =
+        fp32
+            ? bytes.slice(4 * (off + chunkStart(own, n)), 4 * chunkLen(own, n))
+            : encode(values, off + chunkStart(own, n), chunkLen(own, n));
+    for (int s = 0; s < w - 1; s++) {
+      int ri = Math.floorMod(rank - s, w);
+      int dst = off + chunkStart(ri, n);
+      if (fp32) {
+        ByteBuffer in = bytes.slice(4 * dst, 4 * chunkLen(ri, n));
+        link.exchange(out, in, step("all-gather", s, bucket));
+        out = in.flip();
+      } else {
+        boolean even = s % 2 == 0;
+        ByteBuffer in = even ? recvA : recvB;
+        ShortBuffer inS = even ? recvAS : recvBS;
+        in.clear().limit(chunkLen(ri, n) * bpv);
+        link.exchange(
+            out,
+            in,
+            step("all-gather", s, bucket),
+            (from, to) -> decodeReceived(inS, from / bpv, (to - from) / bpv, values, dst),
+            GRAIN_BYTES);
+        in.flip();
+        out = in;
+      }
+    }
+  }
+
+  /** {@code values[dst + i] += recvA[i]} for i in [i0, i0 + count); on the last step also / d. */
+  private void addReceived(int i0, int count, FloatBuffer values, int dst, boolean last, float d) {
+    for (int done = 0; done < count; done += BLOCK) {
+      int m = Math.min(BLOCK, count - done);
+      int base = dst + i0 + done;
+      values.get(base, acc, 0, m);
+      if (wire == WireFormat.FP32) {
+        recvAF.get(i0 + done, tmp, 0, m);
+        if (last) {
+          for (int k = 0; k < m; k++) {
+            acc[k] = (acc[k] + tmp[k]) / d;
+          }
+        } else {
+          for (int k = 0; k < m; k++) {
+            acc[k] += tmp[k];
+          }
+        }
+      } else {
+        recvAS.get(i0 + done, tmpBits, 0, m);
+        if (last) {
+          for (int k = 0; k < m; k++) {
+            acc[k] = WireFormat.roundToBf16((acc[k] + WireFormat.fromBf16Bits(tmpBits[k])) / d);
+          }
+        } else {
+          for (int k = 0; k < m; k++) {
+            acc[k] += WireFormat.fromBf16Bits(tmpBits[k]);
+          }
+        }
+      }
+      values.put(base, acc, 0, m);
+    }
+  }
+
+  /** {@code values[dst + i] = bf16 received[i]} for i in [i0, i0 + count). */
+  private void decodeReceived(ShortBuffer h, int i0, int count, FloatBuffer values, int dst) {
+    for (int done = 0; done < count; done += BLOCK) {
+      int m = Math.min(BLOCK, count - done);
+      h.get(i0 + done, tmpBits, 0, m);
+      for (int k = 0; k < m; k++) {
+        acc[k] = WireFormat.fromBf16Bits(tmpBits[k]);
+      }
+      values.put(dst + i0 + done, acc, 0, m);
+    }
+  }
+
+  /**
+   * Encodes {@code values[off, off + len)} as bf16 into the send buffer, returned ready to send.
+   */
+  private ByteBuffer encode(FloatBuffer values, int off, int len) {
+    sendBuf.clear();
+    for (int done = 0; done < len; done += BLOCK) {
+      int m = Math.min(BLOCK, len - done);
+      values.get(off + done, acc, 0, m);
+      for (int k = 0; k < m; k++) {
+        tmpBits[k] = WireFormat.toBf16Bits(acc[k]);
+      }
+      sendS.put(done, tmpBits, 0, m);
+    }
+    return sendBuf.limit(len * wire.bytesPerValue());
+  }
+
   /** {@code a[dst + i] += received[i]} for i in [i0, i0 + count); on the last step also / d. */
   private void addReceived(
       FloatBuffer f, ShortBuffer h, int i0, int count, float[] a, int dst, boolean last, float d) {
@@ -446,6 +577,7 @@ public final class RingAllReduce implements AutoCloseable {
       recvBF = recvB.asFloatBuffer();
       recvBS = recvB.asShortBuffer();
       tmp = new float[BLOCK];
+      acc = new float[BLOCK];
       tmpBits = new short[BLOCK];
     }
   }

@@ -31,12 +31,24 @@ import java.util.function.Predicate;
  * differentiates it; DJL ships no causal decoder block (its {@code TransformerEncoderBlock} uses
  * BatchNorm and drops masks after the first layer), which is why the blocks are ours.
  *
- * <p>fp32 on CPU (bf16 arrays crash DJL on CPU); fp64 is supported for gradient checks.
+ * <p>fp32 on CPU (bf16 arrays crash DJL on CPU); fp64 is supported for gradient checks. Mixed
+ * precision ({@link #setComputeType}): the parameters stay fp32 masters (so gradients and AdamW are
+ * fp32) while the forward pass casts each weight to bf16 (fp16 for tests on CPU) where it is used
+ * and keeps activations in that type, up to the logits; the log-softmax and the loss run in fp32.
+ * DJL's {@code toType} detaches from autograd (checked on DJL 0.35.1: the cast of a parameter has
+ * no gradient function), so (1) the half copies are leaves of their own, whose gradients {@link
+ * #gradient(String)} reads back as fp32 and which {@link #refreshComputeCopies()} recasts after the
+ * masters change (the classic master-weights scheme); (2) the only fp32 island is the loss, reached
+ * by type promotion; unlike HF, RMSNorm and the attention softmax stay in the compute type, since
+ * no differentiable downcast exists in DJL (PyTorch's reduction and softmax kernels still
+ * accumulate bf16 in fp32 internally).
  */
 public final class LlamaModel implements AutoCloseable {
   private final LlamaConfig config;
   private final NDManager manager;
   private final DataType dtype;
+  private DataType computeType;
+  private final Map<String, NDArray> computeCopies = new LinkedHashMap<>();
   private final Map<String, NDArray> params = new LinkedHashMap<>();
   private final Map<String, NDArray> lora = new LinkedHashMap<>();
   private LoraConfig loraConfig;
@@ -55,6 +67,7 @@ public final class LlamaModel implements AutoCloseable {
     this.config = config;
     this.manager = parent.newSubManager();
     this.dtype = dtype;
+    this.computeType = dtype;
   }
 
   /** The HF names and shapes of every base parameter, in HF order. */
@@ -196,6 +209,7 @@ public final class LlamaModel implements AutoCloseable {
       lora.put(ka, toArray(ka, a));
       lora.put(kb, toArray(kb, b));
     }
+    refreshComputeCopies();
   }
 
   /** Module names (without {@code .weight}) that get adapters under {@code cfg}. */
@@ -217,6 +231,10 @@ public final class LlamaModel implements AutoCloseable {
   public void setTrainable(Predicate<String> trainable) {
     for (Map.Entry<String, NDArray> e : allParameters().entrySet()) {
       e.getValue().setRequiresGradient(trainable.test(e.getKey()));
+      NDArray copy = computeCopies.get(e.getKey());
+      if (copy != null) {
+        copy.setRequiresGradient(trainable.test(e.getKey()));
+      }
     }
   }
 
@@ -233,6 +251,91 @@ public final class LlamaModel implements AutoCloseable {
 
   public DataType dtype() {
     return dtype;
+  }
+
+  /** The type the forward pass computes in: {@link #dtype()} unless mixed precision is on. */
+  public DataType computeType() {
+    return computeType;
+  }
+
+  /**
+   * Mixed precision: compute the forward pass in {@code type} (BFLOAT16 on a GPU; FLOAT16, which
+   * DJL runs on CPU, for tests) over fp32 master parameters; FLOAT32 turns it off. fp16 has no loss
+   * scaling here, so only bf16 is offered to users ({@code train.precision}).
+   *
+   * @throws IllegalArgumentException for a non-fp32 model, another type, or bf16 on a CPU (where a
+   *     bf16 array crashes DJL's PyTorch engine, taking the JVM down)
+   */
+  public void setComputeType(DataType type) {
+    if (type == DataType.FLOAT32 && dtype == DataType.FLOAT32) {
+      computeType = type;
+      return;
+    }
+    if (dtype != DataType.FLOAT32) {
+      throw new IllegalArgumentException("mixed precision needs fp32 master weights, not " + dtype);
+    }
+    if (type != DataType.BFLOAT16 && type != DataType.FLOAT16) {
+      throw new IllegalArgumentException("compute type must be BFLOAT16 or FLOAT16, got " + type);
+    }
+    if (type == DataType.BFLOAT16 && !manager.getDevice().isGpu()) {
+      throw new IllegalArgumentException(
+          "bf16 mixed precision needs a GPU: bf16 arrays crash DJL's PyTorch engine on CPU"
+              + " (model is on "
+              + manager.getDevice()
+              + ")");
+    }
+    computeType = type;
+    refreshComputeCopies();
+  }
+
+  /**
+   * Recasts every parameter's compute-type copy from its fp32 master (call after the masters
+   * change: an optimizer step, a load). A no-op without mixed precision.
+   */
+  public void refreshComputeCopies() {
+    for (NDArray old : computeCopies.values()) {
+      old.close();
+    }
+    computeCopies.clear();
+    if (!mixed()) {
+      return;
+    }
+    for (Map.Entry<String, NDArray> e : allParameters().entrySet()) {
+      NDArray copy = e.getValue().toType(computeType, true);
+      copy.setRequiresGradient(e.getValue().hasGradient());
+      computeCopies.put(e.getKey(), copy);
+    }
+  }
+
+  /**
+   * The gradient of trainable parameter {@code name} in the master type, as a new array the caller
+   * closes (with mixed precision: the compute copy's gradient, cast to fp32).
+   */
+  public NDArray gradient(String name) {
+    NDArray copy = computeCopies.get(name);
+    if (copy == null) {
+      return allParameters().get(name).getGradient();
+    }
+    try (NDArray g = copy.getGradient()) {
+      return g.toType(dtype, true);
+    }
+  }
+
+  /** Sets the accumulated gradient of trainable parameter {@code name} to zero. */
+  public void zeroGradient(String name) {
+    NDArray copy = computeCopies.get(name);
+    try (NDArray g = copy != null ? copy.getGradient() : allParameters().get(name).getGradient()) {
+      g.subi(g);
+    }
+  }
+
+  private boolean mixed() {
+    return computeType != dtype;
+  }
+
+  /** Parameter {@code name} in the compute type (a differentiable cast when mixed), or null. */
+  private NDArray weight(String name, Map<String, NDArray> from) {
+    return mixed() ? computeCopies.get(name) : from.get(name);
   }
 
   public NDManager manager() {
@@ -253,16 +356,16 @@ public final class LlamaModel implements AutoCloseable {
     int bs = b.batch();
     int t = b.seqLen();
     NDArray ids = manager.create(b.inputIds(), new Shape(bs, t));
-    NDArray embed = params.get("model.embed_tokens.weight");
+    NDArray embed = weight("model.embed_tokens.weight", params);
     NDArray h =
         ids.getNDArrayInternal().embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
     NDArray[] rope = ropeTables(b);
     NDArray mask = attentionMask(b);
     for (int l = 0; l < config.numLayers(); l++) {
       String p = "model.layers." + l + ".";
-      NDArray x = rmsNorm(h, params.get(p + "input_layernorm.weight"), config.rmsNormEps());
+      NDArray x = norm(h, p + "input_layernorm.weight");
       h = h.add(attention(p + "self_attn.", x, rope[0], rope[1], mask, drop));
-      x = rmsNorm(h, params.get(p + "post_attention_layernorm.weight"), config.rmsNormEps());
+      x = norm(h, p + "post_attention_layernorm.weight");
       NDArray gate = proj(p + "mlp.gate_proj", x, drop);
       NDArray up = proj(p + "mlp.up_proj", x, drop);
       h =
@@ -272,9 +375,19 @@ public final class LlamaModel implements AutoCloseable {
                   gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up),
                   drop));
     }
-    h = rmsNorm(h, params.get("model.norm.weight"), config.rmsNormEps());
-    NDArray head = config.tieWordEmbeddings() ? embed : params.get("lm_head.weight");
-    return linear(h, head, null);
+    h = norm(h, "model.norm.weight");
+    NDArray head = config.tieWordEmbeddings() ? embed : weight("lm_head.weight", params);
+    NDArray logits = linear(h, head, null);
+    if (!mixed()) {
+      return logits;
+    }
+    // A differentiable upcast: adding a 1-element fp32 tensor promotes to fp32 (toType would cut
+    // the graph), so the log-softmax and the loss run in fp32.
+    return logits.add(manager.zeros(new Shape(1), dtype));
+  }
+
+  private NDArray norm(NDArray h, String weightName) {
+    return rmsNorm(h, weight(weightName, params), config.rmsNormEps());
   }
 
   /**
@@ -306,25 +419,24 @@ public final class LlamaModel implements AutoCloseable {
     NDArray v = proj(p + "v_proj", x, drop).reshape(bs, t, kv, 1, d).transpose(0, 2, 3, 1, 4);
     q = applyRope(q, cos, sin);
     k = applyRope(k, cos, sin);
-    NDArray scores =
-        q.matMul(k.transpose(0, 1, 2, 4, 3)).mul((float) (1.0 / Math.sqrt(d))).add(mask);
-    NDArray o = scores.softmax(-1).matMul(v); // (B,KV,REP,T,D)
+    NDArray scores = q.matMul(k.transpose(0, 1, 2, 4, 3)).mul((float) (1.0 / Math.sqrt(d)));
+    NDArray o = scores.add(mask).softmax(-1).matMul(v); // (B,KV,REP,T,D)
     o = o.transpose(0, 3, 1, 2, 4).reshape(bs, t, (long) heads * d);
     return proj(p + "o_proj", o, drop);
   }
 
   /** A linear projection by module name, plus its LoRA branch when one exists. */
   NDArray proj(String module, NDArray x, DropoutSource drop) {
-    NDArray y = linear(x, params.get(module + ".weight"), params.get(module + ".bias"));
-    NDArray a = lora.get(module + ".lora_A.weight");
+    NDArray y = linear(x, weight(module + ".weight", params), weight(module + ".bias", params));
+    NDArray a = weight(module + ".lora_A.weight", lora);
     if (a == null) {
       return y;
     }
     NDArray in = x;
     if (drop != null && loraConfig.dropout() > 0) {
-      in = x.mul(drop.mask(manager, x.getShape(), dtype, module));
+      in = x.mul(drop.mask(manager, x.getShape(), dtype, module).toType(computeType, false));
     }
-    NDArray delta = linear(linear(in, a, null), lora.get(module + ".lora_B.weight"), null);
+    NDArray delta = linear(linear(in, a, null), weight(module + ".lora_B.weight", lora), null);
     return y.add(delta.mul((float) loraConfig.scale()));
   }
 
@@ -375,8 +487,8 @@ public final class LlamaModel implements AutoCloseable {
     }
     Shape shape = new Shape(b.batch(), 1, 1, b.seqLen(), d);
     return new NDArray[] {
-      manager.create(cos, shape).toType(dtype, false),
-      manager.create(sin, shape).toType(dtype, false)
+      manager.create(cos, shape).toType(computeType, false),
+      manager.create(sin, shape).toType(computeType, false)
     };
   }
 
@@ -396,7 +508,8 @@ public final class LlamaModel implements AutoCloseable {
         }
       }
     }
-    return manager.create(m, new Shape(b.batch(), 1, 1, t, t)).toType(dtype, false);
+    // In fp16 -1e9 becomes -inf, which softmax handles: no row is fully masked.
+    return manager.create(m, new Shape(b.batch(), 1, 1, t, t)).toType(computeType, false);
   }
 
   /** Base weights by HF name, as fp32 host tensors. */
@@ -447,6 +560,13 @@ public final class LlamaModel implements AutoCloseable {
       lora.put(name, fresh);
     }
     old.close();
+    NDArray oldCopy = computeCopies.remove(name);
+    if (oldCopy != null) {
+      oldCopy.close();
+      NDArray copy = fresh.toType(computeType, true);
+      copy.setRequiresGradient(grad);
+      computeCopies.put(name, copy);
+    }
   }
 
   private static Map<String, HostTensor> toHost(Map<String, NDArray> m) {

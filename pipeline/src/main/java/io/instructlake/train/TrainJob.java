@@ -56,7 +56,10 @@ public final class TrainJob implements Job {
 
   @Override
   public void validate(PipelineConfig config) {
-    TrainSettings.from(config.section("train"));
+    TrainSettings s = TrainSettings.from(config.section("train"));
+    if (s.bf16Mixed() && ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
+      throw TrainSettings.bf16NeedsGpu("the PyTorch engine sees no GPU on this machine");
+    }
   }
 
   @Override
@@ -106,6 +109,7 @@ public final class TrainJob implements Job {
     try (NDManager nd = NDManager.newBaseManager();
         LlamaModel model = buildModel(s, tokenizer, nd);
         Trainer trainer = new Trainer(model, s.trainerOptions())) {
+      s.applyPrecision(model);
       SftLoader loader = new SftLoader(examples, s.batchSize(), s.maxSeqLen(), s.pack(), s.seed());
       Path ckptRoot = outDir.resolve("checkpoints");
       if (!s.resumeFrom().isEmpty()) {

@@ -1,5 +1,6 @@
 package io.instructlake.train;
 
+import ai.djl.ndarray.types.DataType;
 import io.instructlake.config.ConfigError;
 import io.instructlake.config.ConfigReader;
 import java.util.List;
@@ -40,7 +41,11 @@ public record TrainSettings(
     int threads,
     int checkpointEvery,
     String resumeFrom,
-    int logEvery) {
+    int logEvery,
+    String precision) {
+
+  /** {@code train.precision} value for bf16 compute over fp32 master weights (GPU only). */
+  public static final String BF16_MIXED = "bf16-mixed";
 
   /** Reads and validates {@code train.*}. */
   public static TrainSettings from(ConfigReader r) {
@@ -123,7 +128,38 @@ public record TrainSettings(
         r.intValue("threads", 0, 1024),
         r.intValue("checkpoint-every", 0, Integer.MAX_VALUE),
         r.string("resume-from"),
-        r.intValue("log-every", 1, Integer.MAX_VALUE));
+        r.intValue("log-every", 1, Integer.MAX_VALUE),
+        r.oneOf("precision", "fp32", BF16_MIXED));
+  }
+
+  /** Whether {@code train.precision} asks for bf16 mixed precision. */
+  public boolean bf16Mixed() {
+    return BF16_MIXED.equals(precision);
+  }
+
+  /**
+   * Applies {@code train.precision} to a freshly built model.
+   *
+   * @throws ConfigError naming {@code train.precision} when bf16 is asked for on a CPU
+   */
+  public void applyPrecision(LlamaModel model) {
+    if (!bf16Mixed()) {
+      return;
+    }
+    if (!model.manager().getDevice().isGpu()) {
+      throw bf16NeedsGpu("this trainer runs on " + model.manager().getDevice());
+    }
+    model.setComputeType(DataType.BFLOAT16);
+  }
+
+  /** The error for {@code train.precision = bf16-mixed} where no GPU will train. */
+  public static ConfigError bf16NeedsGpu(String why) {
+    return ConfigError.badValue(
+        "train.precision",
+        BF16_MIXED,
+        "fp32 (bf16-mixed needs a GPU and "
+            + why
+            + "; bf16 arrays crash DJL's PyTorch engine on CPU)");
   }
 
   /** Trainer options for these settings. */

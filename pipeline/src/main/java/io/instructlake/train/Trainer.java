@@ -1,13 +1,19 @@
 package io.instructlake.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.instructlake.PipelineException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -31,7 +37,9 @@ import java.util.Random;
  * 1/k before backward) and then {@code applyUpdate} once. The flat buffer lists trainable
  * parameters in {@link #trainableNames()} order, each row-major; reading it copies once per tensor
  * (one JNI call each), and writing it back creates one array per tensor from the buffer (never
- * {@code NDArray.set(float[])} on a gradient, which crashes DJL).
+ * {@code NDArray.set(float[])} on a gradient, which crashes DJL). The zero-copy variant for large
+ * models: {@link #gradientBuffer()} gathers the gradients into one native tensor and returns a
+ * direct buffer over its memory, to be all-reduced in place, then {@link #useGradientBuffer()}.
  *
  * <p>Only one trainer may compute gradients at a time per JVM (DJL allows one gradient collector).
  */
@@ -41,6 +49,8 @@ public final class Trainer implements AutoCloseable {
   private final AdamW adamw;
   private final List<String> trainable;
   private final Map<String, NDArray> overrides = new HashMap<>();
+  private NDArray flat; // the gathered gradients while a gradientBuffer() is out
+  private NDArray flatHost; // its CPU copy when training on a GPU
   private final NDManager manager;
   private long step;
   private long microStep;
@@ -145,7 +155,7 @@ public final class Trainer implements AutoCloseable {
     }
     microStep++;
     hasGradients = true;
-    clearOverrides();
+    clearGradientState();
     return loss;
   }
 
@@ -191,7 +201,7 @@ public final class Trainer implements AutoCloseable {
       if (o != null) {
         g = o.toFloatArray();
       } else {
-        try (NDArray grad = model.allParameters().get(name).getGradient()) {
+        try (NDArray grad = model.gradient(name)) {
           g = grad.toFloatArray();
         }
       }
@@ -210,7 +220,7 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException(
           "gradient buffer has " + src.length + " floats, needs " + gradientSize());
     }
-    clearOverrides();
+    clearGradientState();
     int off = 0;
     for (String name : trainable) {
       NDArray p = model.allParameters().get(name);
@@ -219,6 +229,82 @@ public final class Trainer implements AutoCloseable {
       System.arraycopy(src, off, part, 0, n);
       overrides.put(name, manager.create(part, p.getShape()));
       off += n;
+    }
+  }
+
+  /**
+   * Gathers the gradients of all trainable parameters, in {@link #trainableNames()} order, into one
+   * flat fp32 tensor (a single native concatenation) and returns a direct buffer over that tensor's
+   * own memory (native byte order), so that a transport can all-reduce it in place without any copy
+   * through the Java heap. After changing it, call {@link #useGradientBuffer()}; the buffer is
+   * valid until then (or until the next {@code computeGradients}, {@code zeroGradients} or {@code
+   * applyUpdate}). On a GPU the buffer is over a CPU copy, copied back by {@code
+   * useGradientBuffer()}.
+   */
+  public ByteBuffer gradientBuffer() {
+    requireGradients();
+    NDArray gathered;
+    NDList parts = new NDList(trainable.size());
+    try {
+      for (String name : trainable) {
+        NDArray o = overrides.get(name);
+        NDArray g = o != null ? o : model.gradient(name);
+        parts.add(g.reshape(-1));
+        if (o == null) {
+          g.close();
+        }
+      }
+      gathered = NDArrays.concat(parts);
+      gathered.attach(manager);
+    } finally {
+      parts.close();
+    }
+    clearGradientState();
+    flat = gathered;
+    NDArray host = flat;
+    if (!flat.getDevice().equals(Device.cpu())) {
+      flatHost = flat.toDevice(Device.cpu(), true);
+      flatHost.attach(manager);
+      host = flatHost;
+    }
+    return host.toByteBuffer(true).order(ByteOrder.nativeOrder());
+  }
+
+  /**
+   * Makes the next {@link #applyUpdate()} use the values now in the {@link #gradientBuffer()} (e.g.
+   * the average over workers), as views of that tensor: no copy on CPU.
+   */
+  public void useGradientBuffer() {
+    if (flat == null) {
+      throw new IllegalStateException("no gradient buffer: call gradientBuffer() first");
+    }
+    if (flatHost != null) {
+      flat.close();
+      flat = flatHost.toDevice(model.allParameters().values().iterator().next().getDevice(), true);
+      flat.attach(manager);
+      flatHost.close();
+      flatHost = null;
+    }
+    clearOverrides();
+    long off = 0;
+    for (String name : trainable) {
+      NDArray p = model.allParameters().get(name);
+      long n = p.size();
+      try (NDArray slice = flat.get(new NDIndex("{}:{}", off, off + n))) {
+        overrides.put(name, slice.reshape(p.getShape()));
+      }
+      off += n;
+    }
+  }
+
+  private void releaseFlat() {
+    if (flatHost != null) {
+      flatHost.close();
+      flatHost = null;
+    }
+    if (flat != null) {
+      flat.close();
+      flat = null;
     }
   }
 
@@ -234,11 +320,9 @@ public final class Trainer implements AutoCloseable {
       return;
     }
     for (String name : trainable) {
-      try (NDArray g = model.allParameters().get(name).getGradient()) {
-        g.subi(g);
-      }
+      model.zeroGradient(name);
     }
-    clearOverrides();
+    clearGradientState();
   }
 
   /**
@@ -258,7 +342,7 @@ public final class Trainer implements AutoCloseable {
       for (String name : trainable) {
         NDArray g = overrides.get(name);
         if (g == null) {
-          g = model.allParameters().get(name).getGradient();
+          g = model.gradient(name);
         }
         grads.put(name, g);
         sq += g.square().sum().toType(DataType.FLOAT64, false).getDouble();
@@ -278,6 +362,7 @@ public final class Trainer implements AutoCloseable {
         adamw.update(name, model.allParameters().get(name), grads.get(name), lr, scale);
       }
     }
+    model.refreshComputeCopies();
     zeroGradients();
     hasGradients = false;
     step++;
@@ -289,6 +374,12 @@ public final class Trainer implements AutoCloseable {
       a.close();
     }
     overrides.clear();
+  }
+
+  /** Drops overrides and any gathered gradient tensor (after an update or a new backward). */
+  private void clearGradientState() {
+    clearOverrides();
+    releaseFlat();
   }
 
   /** The optimizer (its state goes into checkpoints). */
@@ -304,7 +395,7 @@ public final class Trainer implements AutoCloseable {
 
   @Override
   public void close() {
-    clearOverrides();
+    clearGradientState();
     manager.close();
   }
 

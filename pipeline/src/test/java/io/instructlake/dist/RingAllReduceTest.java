@@ -90,51 +90,45 @@ class RingAllReduceTest {
     }
   }
 
-  @Test
-  void directFloatBufferReducesOnlyPositionToLimit() throws Exception {
-    int w = 3;
-    int n = 1000;
-    List<RingAllReduce> ranks = ring(w, b -> b.optBucketBytes(512));
-    try {
-      float[][] full = new float[w][];
-      for (int r = 0; r < w; r++) {
-        full[r] = input(21, 0, r, n);
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3, 4})
+  void directBufferInPlaceIsBitIdenticalToTheArrayPath(int w) throws Exception {
+    for (WireFormat wire : WireFormat.values()) {
+      if (wire == WireFormat.BF16 && w == 1) {
+        continue; // W = 1 sends nothing: the wire format plays no part
       }
-      List<float[]> got =
-          parallel(
-              w,
-              r -> {
-                FloatBuffer fb =
-                    ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-                fb.put(full[r]).clear();
-                fb.position(5).limit(n - 3);
-                ranks.get(r).allReduceMean(fb, 2);
-                assertEquals(5, fb.position());
-                assertEquals(n - 3, fb.limit());
-                float[] out = new float[n];
-                fb.clear().get(0, out);
-                return out;
-              });
-      float[][] mid = new float[w][];
-      for (int r = 0; r < w; r++) {
-        mid[r] = Arrays.copyOfRange(full[r], 5, n - 3);
-      }
-      double[] exp = expectedMean(mid, 2);
-      double[] tol = tolerance(mid, 2, FP32_UNIT);
-      for (int r = 0; r < w; r++) {
-        float[] o = got.get(r);
-        assertArrayEquals(Arrays.copyOfRange(full[r], 0, 5), Arrays.copyOfRange(o, 0, 5));
-        assertArrayEquals(Arrays.copyOfRange(full[r], n - 3, n), Arrays.copyOfRange(o, n - 3, n));
-        for (int i = 0; i < exp.length; i++) {
-          assertEquals(exp[i], o[5 + i], tol[i], "rank " + r + " index " + (5 + i));
+      List<RingAllReduce> ranks = ring(w, b -> b.optBucketBytes(256).optWireFormat(wire));
+      try {
+        int call = 0;
+        for (int n : SIZES) {
+          for (int divisor : new int[] {1, 3}) {
+            float[][] viaArray = checkCall(ranks, 31, call, n, divisor, wire, false);
+            float[][] inPlace = checkCall(ranks, 31, call, n, divisor, wire, true);
+            for (int r = 0; r < w; r++) {
+              assertArrayEquals(
+                  viaArray[r], inPlace[r], wire + " W=" + w + " n=" + n + " rank " + r);
+            }
+            call++;
+          }
         }
-        assertArrayEquals(
-            Arrays.copyOfRange(got.get(0), 5, n - 3),
-            Arrays.copyOfRange(o, 5, n - 3),
-            "rank " + r + " equals rank 0 bit for bit");
+      } finally {
+        closeAll(ranks);
       }
-    } finally {
-      closeAll(ranks);
+    }
+  }
+
+  @Test
+  void directPathRejectsHeapAndMisalignedBuffers() {
+    try (RingAllReduce one = RingAllReduce.builder().setRank(0).setWorldSize(1).build()) {
+      IllegalArgumentException heap =
+          assertThrows(
+              IllegalArgumentException.class, () -> one.allReduceMean(ByteBuffer.allocate(8), 1));
+      assertTrue(heap.getMessage().contains("direct"), heap.getMessage());
+      IllegalArgumentException odd =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> one.allReduceMean(ByteBuffer.allocateDirect(8).position(2), 1));
+      assertTrue(odd.getMessage().contains("multiples of 4"), odd.getMessage());
     }
   }
 
@@ -325,6 +319,22 @@ class RingAllReduceTest {
   private static float[][] checkCall(
       List<RingAllReduce> ranks, long seed, int call, int n, int divisor, WireFormat wire)
       throws Exception {
+    return checkCall(ranks, seed, call, n, divisor, wire, false);
+  }
+
+  /**
+   * As above; with {@code direct} each rank reduces in place in a direct buffer between guard
+   * values (position 3 floats in, 2 floats before the limit) that must stay untouched.
+   */
+  private static float[][] checkCall(
+      List<RingAllReduce> ranks,
+      long seed,
+      int call,
+      int n,
+      int divisor,
+      WireFormat wire,
+      boolean direct)
+      throws Exception {
     int w = ranks.size();
     float[][] in = new float[w][];
     for (int r = 0; r < w; r++) {
@@ -334,8 +344,24 @@ class RingAllReduceTest {
         parallel(
             w,
             r -> {
-              float[] a = in[r].clone();
-              ranks.get(r).allReduceMean(a, divisor);
+              if (!direct) {
+                float[] a = in[r].clone();
+                ranks.get(r).allReduceMean(a, divisor);
+                return a;
+              }
+              ByteBuffer buf =
+                  ByteBuffer.allocateDirect(4 * (n + 5)).order(ByteOrder.LITTLE_ENDIAN);
+              FloatBuffer f = buf.asFloatBuffer();
+              f.put(0, new float[] {-1f, -2f, -3f}).put(3, in[r]).put(n + 3, new float[] {7f, 8f});
+              buf.position(12).limit(4 * (n + 3));
+              ranks.get(r).allReduceMean(buf, divisor);
+              assertEquals(12, buf.position(), "position unchanged");
+              assertEquals(4 * (n + 3), buf.limit(), "limit unchanged");
+              float[] guards = new float[5];
+              f.get(0, guards, 0, 3).get(n + 3, guards, 3, 2);
+              assertArrayEquals(new float[] {-1f, -2f, -3f, 7f, 8f}, guards, "guards untouched");
+              float[] a = new float[n];
+              f.get(3, a);
               return a;
             });
     double[] exp = n == 0 ? new double[0] : expectedMean(in, divisor);

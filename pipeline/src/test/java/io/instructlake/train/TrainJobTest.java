@@ -176,6 +176,20 @@ class TrainJobTest extends SparkTestBase {
         assertThrows(
             ConfigError.class, () -> new TrainJob().validate(config("train.template=vicuna")));
     assertTrue(t.getMessage().contains("train.template"), t.getMessage());
+    ConfigError p16 =
+        assertThrows(
+            ConfigError.class, () -> new TrainJob().validate(config("train.precision=fp16")));
+    assertTrue(p16.getMessage().contains("train.precision"), p16.getMessage());
+    // bf16 mixed precision is GPU-only (a bf16 array crashes DJL on CPU): refused at start here.
+    PipelineConfig bf16 = config("train.precision=bf16-mixed");
+    if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
+      ConfigError b = assertThrows(ConfigError.class, () -> new TrainJob().validate(bf16));
+      assertTrue(
+          b.getMessage().contains("train.precision") && b.getMessage().contains("no GPU"),
+          b.getMessage());
+    } else {
+      new TrainJob().validate(bf16);
+    }
     Lake empty = newLake("empty");
     PipelineConfig cfg = config();
     Run run = Run.start(empty, "train", cfg, null);

@@ -10,6 +10,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -158,6 +160,59 @@ class TrainerTest {
       assertEquals(ma.config().parameterCount(), a.gradientSize());
       IllegalStateException none = assertThrows(IllegalStateException.class, b::gradients);
       assertTrue(none.getMessage().contains("call computeGradients"), none.getMessage());
+    }
+  }
+
+  @Test
+  void gradientBufferIsTheFlatGradientAndItsEditsDriveTheUpdate() {
+    Batch b1 = randomBatch(2, 6, 4);
+    TrainerOptions one = TrainerOptions.builder().setTotalSteps(5).build();
+    try (LlamaModel ma = LlamaModel.create(small(), manager, DataType.FLOAT32, 9);
+        LlamaModel mb = LlamaModel.create(small(), manager, DataType.FLOAT32, 9);
+        Trainer a = new Trainer(ma, one);
+        Trainer b = new Trainer(mb, one)) {
+      // a: the copying path, with the gradient halved in Java
+      a.computeGradients(b1);
+      float[] g = a.gradients();
+      float[] half = new float[g.length];
+      for (int i = 0; i < g.length; i++) {
+        half[i] = g[i] * 0.5f;
+      }
+      a.writeGradients(half);
+      Trainer.StepStats sa = a.applyUpdate();
+      // b: the same halving done in place in the native buffer
+      b.computeGradients(b1);
+      ByteBuffer buf = b.gradientBuffer();
+      assertTrue(buf.isDirect());
+      assertEquals(4L * b.gradientSize(), buf.remaining());
+      FloatBuffer f = buf.asFloatBuffer();
+      float[] seen = new float[f.remaining()];
+      f.get(0, seen);
+      assertArrayEquals(
+          g, seen, 0f, "the buffer holds the flat gradients, in trainableNames order");
+      for (int i = 0; i < seen.length; i++) {
+        f.put(i, seen[i] * 0.5f);
+      }
+      b.useGradientBuffer();
+      assertArrayEquals(half, b.gradients(), 0f, "the update reads the edited buffer");
+      Trainer.StepStats sb = b.applyUpdate();
+      assertEquals(sa.gradNorm(), sb.gradNorm(), 0.0);
+      Map<String, HostTensor> pa = ma.baseState();
+      Map<String, HostTensor> pb = mb.baseState();
+      for (String k : pa.keySet()) {
+        assertArrayEquals(pa.get(k).data(), pb.get(k).data(), 0f, k);
+      }
+      IllegalStateException none = assertThrows(IllegalStateException.class, b::useGradientBuffer);
+      assertTrue(none.getMessage().contains("gradientBuffer()"), none.getMessage());
+      // no native arrays left behind per step
+      int before = countArrays(mb.manager());
+      for (int s = 0; s < 3; s++) {
+        b.computeGradients(b1);
+        b.gradientBuffer();
+        b.useGradientBuffer();
+        b.applyUpdate();
+      }
+      assertEquals(before, countArrays(mb.manager()), "arrays leaked per step");
     }
   }
 

@@ -71,6 +71,11 @@ public final class DataParallelTrainJob implements Job {
     long start = System.nanoTime();
     Lake lake = run.lake();
     TrainSettings s = TrainSettings.from(config.section("train"));
+    if (s.bf16Mixed()
+        && lake.spark().conf().getOption("spark.executor.resource.gpu.amount").isEmpty()) {
+      throw TrainSettings.bf16NeedsGpu(
+          "the executors have no GPUs (spark.executor.resource.gpu.amount is not set)");
+    }
     LakeTable table = TrainJob.inputTable(lake, s);
     String outputUri = lake.sidePath("models/" + run.id());
     boolean local = TrainJob.isLocal(outputUri);

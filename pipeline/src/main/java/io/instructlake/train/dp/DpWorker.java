@@ -21,6 +21,7 @@ import io.instructlake.train.TrainJob;
 import io.instructlake.train.TrainSettings;
 import io.instructlake.train.Trainer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -152,6 +153,7 @@ final class DpWorker {
       try (NDManager nd = NDManager.newBaseManager(device);
           LlamaModel model = buildModel(s, vocabSize(spec.tokenizerJson()), nd);
           Trainer trainer = new Trainer(model, s.trainerOptions())) {
+        s.applyPrecision(model);
         SftLoader loader =
             new SftLoader(
                 examples, s.batchSize(), s.maxSeqLen(), s.pack(), rankSeed(s.seed(), rank));
@@ -212,11 +214,11 @@ final class DpWorker {
             rank == 0
                 ? ProgressServer.Sender.connect(spec.progressAddress())
                 : ProgressServer.Sender.NONE) {
-      float[] grads = new float[trainer.gradientSize()];
       float[] global = new float[2];
       long trainStart = System.nanoTime();
       long firstStep = trainer.step();
-      metrics.add(new DpMetric(rank, attempt, trainer.step(), "gradient_floats", grads.length));
+      metrics.add(
+          new DpMetric(rank, attempt, trainer.step(), "gradient_floats", trainer.gradientSize()));
       while (trainer.step() < s.steps()) {
         long t0 = System.nanoTime();
         double loss = 0;
@@ -227,13 +229,14 @@ final class DpWorker {
           tokens += b.realTokens();
         }
         loss /= s.gradAccum();
-        trainer.readGradients(grads);
+        // Zero-copy: the gradients are gathered into one native tensor and all-reduced in place.
+        ByteBuffer grads = trainer.gradientBuffer();
         long t1 = System.nanoTime();
         long wait0 = ring.waitNanos();
         ring.allReduceMean(grads, 1);
         long t2 = System.nanoTime();
         long waited = ring.waitNanos() - wait0;
-        trainer.writeGradients(grads);
+        trainer.useGradientBuffer();
         Trainer.StepStats st = trainer.applyUpdate();
         long t3 = System.nanoTime();
         long step = st.step();

@@ -2,8 +2,10 @@ package io.instructlake.train.dp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instructlake.config.ConfigError;
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
@@ -102,6 +104,16 @@ class DataParallelTrainJobTest extends SparkTestBase {
     assertTrue(live.find(), log);
     assertEquals(last, Double.parseDouble(live.group(1)), 1e-4);
     assertTrue(log.contains("train-dp: step 1/6 loss "), log);
+
+    // bf16 mixed precision on executors without GPUs fails at start, naming the key and why.
+    PipelineConfig bf16 = cfg.with("train.precision", "bf16-mixed");
+    Run bad = Run.start(lake, "train-dp", bf16, null);
+    ConfigError e = assertThrows(ConfigError.class, () -> job.execute(bad, bf16));
+    bad.fail(e);
+    assertTrue(
+        e.getMessage().contains("train.precision")
+            && e.getMessage().contains("spark.executor.resource.gpu.amount"),
+        e.getMessage());
   }
 
   private static Map<String, HostTensor> weights(Path out) {
