@@ -7,11 +7,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
 import io.instructlake.PipelineException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +26,16 @@ import java.util.function.Predicate;
  * causal + padding + packing mask, RMSNorm, SwiGLU MLP; final RMSNorm and LM head (optionally tied
  * to the embedding). Optional QKV bias (Qwen2). Optional LoRA adapters on any linear projection.
  *
- * <p>Parameters live in NDArrays keyed by their HF names ({@code
- * model.layers.0.self_attn.q_proj.weight}, ...); LoRA parameters by {@code <module>.lora_A.weight}
- * / {@code <module>.lora_B.weight}. The forward pass is written with DJL NDArray operators (torch
- * {@code linear}, {@code embedding}, {@code matmul}, {@code softmax}) so DJL's autograd
- * differentiates it; DJL ships no causal decoder block (its {@code TransformerEncoderBlock} uses
- * BatchNorm and drops masks after the first layer), which is why the blocks are ours.
+ * <p>The network is a tree of DJL blocks mirroring HF's modules ({@link #block()}: {@code
+ * LlamaBlock} over {@code EmbeddingBlock}, {@code DecoderLayerBlock} = {@code RmsNormBlock} +
+ * {@code AttentionBlock} + {@code RmsNormBlock} + {@code MlpBlock}, with {@code ProjectionBlock}
+ * for every linear layer). DJL ships no causal decoder block (its {@code TransformerEncoderBlock}
+ * uses BatchNorm and drops masks after the first layer), so these blocks are ours, written with DJL
+ * operators (torch {@code linear}, {@code embedding}, {@code matmul}, {@code softmax}) that DJL's
+ * autograd differentiates. Their DJL {@code Parameter}s are named by HF names ({@code
+ * model.layers.0.self_attn.q_proj.weight}, ...; LoRA {@code <module>.lora_A.weight} / {@code
+ * <module>.lora_B.weight}); this class gives them their arrays (safetensors or random init) and
+ * exposes them by name for the trainer, checkpoints and export.
  *
  * <p>fp32 on CPU (bf16 arrays crash DJL on CPU); fp64 is supported for gradient checks. Mixed
  * precision ({@link #setComputeType}): the parameters stay fp32 masters (so gradients and AdamW are
@@ -51,6 +57,10 @@ public final class LlamaModel implements AutoCloseable {
   private final Map<String, NDArray> computeCopies = new LinkedHashMap<>();
   private final Map<String, NDArray> params = new LinkedHashMap<>();
   private final Map<String, NDArray> lora = new LinkedHashMap<>();
+  private final LlamaBlock block;
+  private final ParameterStore store;
+  private final Map<String, Parameter> parameters; // every block parameter by HF name
+  private final Map<String, String> nameById = new HashMap<>(); // Parameter id -> HF name
   private LoraConfig loraConfig;
 
   /** Source of dropout masks for LoRA inputs (the trainer's seeded RNG); null = no dropout. */
@@ -68,6 +78,24 @@ public final class LlamaModel implements AutoCloseable {
     this.manager = parent.newSubManager();
     this.dtype = dtype;
     this.computeType = dtype;
+    this.block = new LlamaBlock(config);
+    this.parameters = new LinkedHashMap<>(block.hfParameters());
+    this.store = new ParameterStore(this.manager, false);
+  }
+
+  /**
+   * Gives the block parameter named {@code name} its array (the array keeps its HF name; its
+   * identity never changes afterwards: loads and optimizer steps write into it in place).
+   */
+  private NDArray bind(String name, NDArray array) {
+    Parameter p = parameters.get(name);
+    if (p == null) {
+      throw new IllegalStateException("the block tree has no parameter named " + name);
+    }
+    p.setArray(array);
+    array.setName(name);
+    nameById.put(p.getId(), name);
+    return array;
   }
 
   /** The HF names and shapes of every base parameter, in HF order. */
@@ -148,7 +176,7 @@ public final class LlamaModel implements AutoCloseable {
                 + ", config needs "
                 + Arrays.toString(e.getValue()));
       } else {
-        m.params.put(e.getKey(), m.toArray(e.getKey(), t));
+        m.params.put(e.getKey(), m.bind(e.getKey(), m.toArray(e.getKey(), t)));
       }
     }
     if (!problems.isEmpty()) {
@@ -206,8 +234,10 @@ public final class LlamaModel implements AutoCloseable {
         a = new HostTensor(av, new long[] {cfg.r(), w[1]});
         b = new HostTensor(new float[Math.toIntExact(w[0] * cfg.r())], new long[] {w[0], cfg.r()});
       }
-      lora.put(ka, toArray(ka, a));
-      lora.put(kb, toArray(kb, b));
+      block.projections().get(module).addLora(cfg.scale());
+      parameters.putAll(block.projections().get(module).hfParameters());
+      lora.put(ka, bind(ka, toArray(ka, a)));
+      lora.put(kb, bind(kb, toArray(kb, b)));
     }
     refreshComputeCopies();
   }
@@ -230,7 +260,7 @@ public final class LlamaModel implements AutoCloseable {
   /** Marks which parameters (base and LoRA, by name) get gradients. */
   public void setTrainable(Predicate<String> trainable) {
     for (Map.Entry<String, NDArray> e : allParameters().entrySet()) {
-      e.getValue().setRequiresGradient(trainable.test(e.getKey()));
+      parameters.get(e.getKey()).freeze(!trainable.test(e.getKey()));
       NDArray copy = computeCopies.get(e.getKey());
       if (copy != null) {
         copy.setRequiresGradient(trainable.test(e.getKey()));
@@ -333,9 +363,14 @@ public final class LlamaModel implements AutoCloseable {
     return computeType != dtype;
   }
 
-  /** Parameter {@code name} in the compute type (a differentiable cast when mixed), or null. */
-  private NDArray weight(String name, Map<String, NDArray> from) {
-    return mixed() ? computeCopies.get(name) : from.get(name);
+  /** Block parameter {@code p} as the forward pass uses it: its compute-type copy when mixed. */
+  NDArray computeWeight(Parameter p) {
+    return mixed() ? computeCopies.get(nameById.get(p.getId())) : p.getArray();
+  }
+
+  /** The model as a DJL block tree (ids in, logits out); run it through {@link #logits}. */
+  public ai.djl.nn.Block block() {
+    return block;
   }
 
   public NDManager manager() {
@@ -351,43 +386,22 @@ public final class LlamaModel implements AutoCloseable {
     return params.get(name).getShape().getShape();
   }
 
-  /** Logits {@code (batch, seqLen, vocab)} of a batch. Arrays are attached to the model manager. */
+  /**
+   * Logits {@code (batch, seqLen, vocab)} of a batch, in the master type, from a forward pass of
+   * the {@link #block()} tree. Arrays are attached to the model manager.
+   */
   public NDArray logits(Batch b, DropoutSource drop) {
-    int bs = b.batch();
-    int t = b.seqLen();
-    NDArray ids = manager.create(b.inputIds(), new Shape(bs, t));
-    NDArray embed = weight("model.embed_tokens.weight", params);
-    NDArray h =
-        ids.getNDArrayInternal().embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
+    NDArray ids = manager.create(b.inputIds(), new Shape(b.batch(), b.seqLen()));
     NDArray[] rope = ropeTables(b);
-    NDArray mask = attentionMask(b);
-    for (int l = 0; l < config.numLayers(); l++) {
-      String p = "model.layers." + l + ".";
-      NDArray x = norm(h, p + "input_layernorm.weight");
-      h = h.add(attention(p + "self_attn.", x, rope[0], rope[1], mask, drop));
-      x = norm(h, p + "post_attention_layernorm.weight");
-      NDArray gate = proj(p + "mlp.gate_proj", x, drop);
-      NDArray up = proj(p + "mlp.up_proj", x, drop);
-      h =
-          h.add(
-              proj(
-                  p + "mlp.down_proj",
-                  gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up),
-                  drop));
-    }
-    h = norm(h, "model.norm.weight");
-    NDArray head = config.tieWordEmbeddings() ? embed : weight("lm_head.weight", params);
-    NDArray logits = linear(h, head, null);
+    ForwardContext ctx = new ForwardContext(this, rope[0], rope[1], attentionMask(b), drop);
+    NDArray logits =
+        block.forward(store, new NDList(ids), drop != null, ctx.asParams()).singletonOrThrow();
     if (!mixed()) {
       return logits;
     }
     // A differentiable upcast: adding a 1-element fp32 tensor promotes to fp32 (toType would cut
     // the graph), so the log-softmax and the loss run in fp32.
     return logits.add(manager.zeros(new Shape(1), dtype));
-  }
-
-  private NDArray norm(NDArray h, String weightName) {
-    return rmsNorm(h, weight(weightName, params), config.rmsNormEps());
   }
 
   /**
@@ -405,39 +419,18 @@ public final class LlamaModel implements AutoCloseable {
     return picked.mul(lm).sum().neg().div((float) n);
   }
 
+  /**
+   * The attention block of the layer named by {@code prefix} ({@code model.layers.N.self_attn.}).
+   */
   NDArray attention(
-      String p, NDArray x, NDArray cos, NDArray sin, NDArray mask, DropoutSource drop) {
-    long bs = x.getShape().get(0);
-    long t = x.getShape().get(1);
-    int heads = config.numHeads();
-    int kv = config.numKvHeads();
-    int rep = heads / kv;
-    int d = config.headDim();
-    // (B,T,H*D) -> (B,KV,REP,T,D): head h = kvHead * rep + r, as HF's repeat_kv.
-    NDArray q = proj(p + "q_proj", x, drop).reshape(bs, t, kv, rep, d).transpose(0, 2, 3, 1, 4);
-    NDArray k = proj(p + "k_proj", x, drop).reshape(bs, t, kv, 1, d).transpose(0, 2, 3, 1, 4);
-    NDArray v = proj(p + "v_proj", x, drop).reshape(bs, t, kv, 1, d).transpose(0, 2, 3, 1, 4);
-    q = applyRope(q, cos, sin);
-    k = applyRope(k, cos, sin);
-    NDArray scores = q.matMul(k.transpose(0, 1, 2, 4, 3)).mul((float) (1.0 / Math.sqrt(d)));
-    NDArray o = scores.add(mask).softmax(-1).matMul(v); // (B,KV,REP,T,D)
-    o = o.transpose(0, 3, 1, 2, 4).reshape(bs, t, (long) heads * d);
-    return proj(p + "o_proj", o, drop);
-  }
-
-  /** A linear projection by module name, plus its LoRA branch when one exists. */
-  NDArray proj(String module, NDArray x, DropoutSource drop) {
-    NDArray y = linear(x, weight(module + ".weight", params), weight(module + ".bias", params));
-    NDArray a = weight(module + ".lora_A.weight", lora);
-    if (a == null) {
-      return y;
-    }
-    NDArray in = x;
-    if (drop != null && loraConfig.dropout() > 0) {
-      in = x.mul(drop.mask(manager, x.getShape(), dtype, module).toType(computeType, false));
-    }
-    NDArray delta = linear(linear(in, a, null), weight(module + ".lora_B.weight", lora), null);
-    return y.add(delta.mul((float) loraConfig.scale()));
+      String prefix, NDArray x, NDArray cos, NDArray sin, NDArray mask, DropoutSource drop) {
+    int layer = Integer.parseInt(prefix.split("\\.")[2]);
+    ForwardContext ctx = new ForwardContext(this, cos, sin, mask, drop);
+    return block
+        .layer(layer)
+        .attention()
+        .forward(store, new NDList(x), drop != null, ctx.asParams())
+        .singletonOrThrow();
   }
 
   static NDArray linear(NDArray x, NDArray w, NDArray bias) {
@@ -551,20 +544,19 @@ public final class LlamaModel implements AutoCloseable {
       throw new IllegalArgumentException(
           name + ": shape " + Arrays.toString(t.shape()) + " != " + old.getShape());
     }
-    boolean grad = old.hasGradient();
-    NDArray fresh = toArray(name, t);
-    fresh.setRequiresGradient(grad);
-    if (params.containsKey(name)) {
-      params.put(name, fresh);
-    } else {
-      lora.put(name, fresh);
+    // In place (the block parameter keeps its array), with autograd off on this thread: an
+    // in-place write into a leaf that requires grad is refused while grad mode is on.
+    if ("PyTorch".equals(ai.djl.engine.Engine.getInstance().getEngineName())) {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     }
-    old.close();
+    try (NDArray fresh = toArray(name, t)) {
+      old.set(new NDIndex("..."), fresh);
+    }
     NDArray oldCopy = computeCopies.remove(name);
     if (oldCopy != null) {
       oldCopy.close();
-      NDArray copy = fresh.toType(computeType, true);
-      copy.setRequiresGradient(grad);
+      NDArray copy = old.toType(computeType, true);
+      copy.setRequiresGradient(old.hasGradient());
       computeCopies.put(name, copy);
     }
   }

@@ -1,6 +1,8 @@
 package io.instructlake.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -9,6 +11,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -124,6 +128,51 @@ class ModelTest {
       }
       p.subi(delta);
       return l;
+    }
+  }
+
+  @Test
+  void theModelIsATreeOfDjlBlocksOverTheHfParameters() {
+    try (LlamaModel m =
+        LlamaModel.create(tiny(LlamaConfig.QWEN2, false), manager, DataType.FLOAT32, 1)) {
+      m.addLora(new LoraConfig(2, 4, 0, false, List.of("q_proj", "up_proj")), 3, null);
+      ai.djl.nn.Block root = m.block();
+      // HF's module tree: embed_tokens, layers.0..1, norm, lm_head; a layer holds the two norms,
+      // self_attn (q/k/v/o) and mlp (gate/up/down).
+      List<Class<?>> top = new ArrayList<>();
+      root.getChildren().values().forEach(c -> top.add(c.getClass()));
+      assertEquals(
+          List.of(
+              EmbeddingBlock.class,
+              DecoderLayerBlock.class,
+              DecoderLayerBlock.class,
+              RmsNormBlock.class,
+              ProjectionBlock.class),
+          top);
+      List<Class<?>> layer = new ArrayList<>();
+      ((LlamaBlock) root).layer(0).getChildren().values().forEach(c -> layer.add(c.getClass()));
+      assertEquals(
+          List.of(RmsNormBlock.class, AttentionBlock.class, RmsNormBlock.class, MlpBlock.class),
+          layer);
+      // The blocks hold exactly the model's parameters (the same arrays), under their HF names.
+      Map<String, NDArray> all = m.allParameters();
+      Map<String, ai.djl.nn.Parameter> tree = ((HfBlock) root).hfParameters();
+      assertEquals(new HashSet<>(all.keySet()), tree.keySet());
+      assertEquals(all.size(), root.getParameters().size());
+      for (Map.Entry<String, NDArray> e : all.entrySet()) {
+        assertSame(e.getValue(), tree.get(e.getKey()).getArray(), e.getKey());
+      }
+      assertEquals(new Shape(2, 7, 13), root.getOutputShapes(new Shape[] {new Shape(2, 7)})[0]);
+      // A block run outside LlamaModel.logits says what it needs.
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  root.forward(
+                      new ai.djl.training.ParameterStore(manager, false),
+                      new ai.djl.ndarray.NDList(manager.zeros(new Shape(1, 2), DataType.INT64)),
+                      false));
+      assertTrue(e.getMessage().contains("ForwardContext"), e.getMessage());
     }
   }
 
