@@ -362,8 +362,8 @@ public final class Trainer implements AutoCloseable {
         adamw.update(name, model.allParameters().get(name), grads.get(name), lr, scale);
       }
     }
-    model.refreshComputeCopies();
     zeroGradients();
+    model.refreshComputeCopies(); // mixed precision: recast the compute copies from the masters
     hasGradients = false;
     step++;
     return new StepStats(step, lr, norm, scale);

@@ -107,12 +107,14 @@ class MixedPrecisionTest {
       m.setComputeType(DataType.FLOAT16);
       float first = t.computeGradients(b);
       t.applyUpdate();
+      int arraysBefore = TrainerTest.countArrays(m.manager());
       float last = first;
       for (int s = 1; s < 40; s++) {
         last = t.computeGradients(b);
         t.applyUpdate();
       }
       assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
+      assertEquals(arraysBefore, TrainerTest.countArrays(m.manager()), "arrays leaked per step");
       for (Map.Entry<String, NDArray> e : m.allParameters().entrySet()) {
         assertEquals(DataType.FLOAT32, e.getValue().getDataType(), e.getKey());
       }
