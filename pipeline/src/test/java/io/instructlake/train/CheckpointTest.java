@@ -58,15 +58,24 @@ class CheckpointTest {
   }
 
   private void resumeEqualsUninterrupted(TrainerOptions o) {
+    resumeEqualsUninterrupted(o, DataType.FLOAT32);
+  }
+
+  /**
+   * With {@code compute} FLOAT16: mixed precision (the CPU stand-in for bf16) over fp32 masters.
+   */
+  private void resumeEqualsUninterrupted(TrainerOptions o, DataType compute) {
     Map<String, HostTensor> straight;
     try (LlamaModel m = LlamaModel.create(TrainerTest.small(), manager, DataType.FLOAT32, 9);
         Trainer t = new Trainer(m, o)) {
+      m.setComputeType(compute);
       run(t, new SftLoader(examples(), 2, 8, true, 4), 6);
       straight = o.lora() == null ? m.baseState() : m.loraState();
     }
     Path ckpt;
     try (LlamaModel m = LlamaModel.create(TrainerTest.small(), manager, DataType.FLOAT32, 9);
         Trainer t = new Trainer(m, o)) {
+      m.setComputeType(compute);
       SftLoader loader = new SftLoader(examples(), 2, 8, true, 4);
       run(t, loader, 3);
       ckpt = Checkpoints.save(dir, t, loader.position());
@@ -74,6 +83,7 @@ class CheckpointTest {
     assertEquals(ckpt, Checkpoints.latest(dir).orElseThrow());
     try (LlamaModel m = LlamaModel.create(TrainerTest.small(), manager, DataType.FLOAT32, 9);
         Trainer t = new Trainer(m, o)) {
+      m.setComputeType(compute);
       SftLoader loader = new SftLoader(examples(), 2, 8, true, 4);
       loader.seek(Checkpoints.restore(ckpt, t));
       assertEquals(3, t.step());
@@ -96,6 +106,14 @@ class CheckpointTest {
             .optWeightDecay(0.1)
             .optGradAccum(2)
             .build());
+  }
+
+  @Test
+  void mixedPrecisionResumeIsIdentical() {
+    // The restored fp32 masters must reach the half compute copies: a stale copy would diverge.
+    resumeEqualsUninterrupted(
+        TrainerOptions.builder().setTotalSteps(6).optLearningRate(1e-2).optGradAccum(2).build(),
+        DataType.FLOAT16);
   }
 
   @Test
