@@ -67,17 +67,16 @@ public final class RingAllReduce implements AutoCloseable {
   private String failure;
   private boolean closed;
 
+  private ByteBuffer bucketBytes; // scratch bucket of the float[] overload
   private float[] tmp;
   private float[] acc;
   private short[] tmpBits;
   private ByteBuffer sendBuf;
   private ByteBuffer recvA;
   private ByteBuffer recvB;
-  private FloatBuffer sendF;
   private ShortBuffer sendS;
   private FloatBuffer recvAF;
   private ShortBuffer recvAS;
-  private FloatBuffer recvBF;
   private ShortBuffer recvBS;
   private final ByteBuffer headerOut =
       ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -206,7 +205,12 @@ public final class RingAllReduce implements AutoCloseable {
     allReduceMean(data, 0, data.length, divisor);
   }
 
-  /** As {@link #allReduceMean(float[], int)} on {@code data[offset, offset + length)}. */
+  /**
+   * As {@link #allReduceMean(float[], int)} on {@code data[offset, offset + length)}: each bucket
+   * is copied into a direct scratch buffer, reduced there by the in-place algorithm of {@link
+   * #allReduceMean(ByteBuffer, int)} and copied back (so both overloads give the same bits; large
+   * gradients should use the direct overload and skip the copies).
+   */
   public void allReduceMean(float[] data, int offset, int length, int divisor) {
     Objects.requireNonNull(data, "data");
     Objects.checkFromIndexSize(offset, length, data.length);
@@ -214,9 +218,20 @@ public final class RingAllReduce implements AutoCloseable {
     boolean ok = false;
     try {
       header(length, divisor);
+      if (length > 0 && bucketBytes == null) {
+        bucketBytes =
+            ByteBuffer.allocateDirect(4 * Math.min(bucketFloats, length))
+                .order(ByteOrder.LITTLE_ENDIAN);
+      }
       for (int start = 0; start < length; start += bucketFloats) {
         int n = Math.min(bucketFloats, length - start);
-        reduceBucket(data, offset + start, n, divisor, start / bucketFloats);
+        if (bucketBytes.capacity() < 4 * n) {
+          bucketBytes = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        FloatBuffer values = bucketBytes.clear().asFloatBuffer();
+        values.put(0, data, offset + start, n);
+        reduceBucketInPlace(bucketBytes, values, 0, n, divisor, start / bucketFloats);
+        values.get(0, data, offset + start, n);
       }
       ok = true;
     } finally {
@@ -323,62 +338,12 @@ public final class RingAllReduce implements AutoCloseable {
     }
   }
 
-  private void reduceBucket(float[] a, int off, int n, int divisor, int bucket) {
-    float d = (float) ((double) worldSize * divisor);
-    if (link == null) {
-      if (divisor != 1) {
-        for (int i = off, end = off + n; i < end; i++) {
-          a[i] = a[i] / d;
-        }
-      }
-      return;
-    }
-    ensureScratch();
-    int w = worldSize;
-    int bpv = wire.bytesPerValue();
-    // Reduce-scatter: after step s, chunk (rank - s - 1) holds the sum of s + 2 ranks' values.
-    // The last step also divides (and rounds to the wire precision) in the same pass: this rank
-    // then owns the chunk's final value.
-    for (int s = 0; s < w - 1; s++) {
-      int si = Math.floorMod(rank - s, w);
-      int ri = Math.floorMod(rank - s - 1, w);
-      encode(a, off + chunkStart(si, n), chunkLen(si, n));
-      recvA.clear().limit(chunkLen(ri, n) * bpv);
-      int dst = off + chunkStart(ri, n);
-      boolean last = s == w - 2;
-      link.exchange(
-          sendBuf,
-          recvA,
-          step("reduce-scatter", s, bucket),
-          (from, to) -> addReceived(recvAF, recvAS, from / bpv, (to - from) / bpv, a, dst, last, d),
-          GRAIN_BYTES);
-    }
-    // All-gather: copy each received chunk in, and forward its bytes unchanged at the next step.
-    int own = Math.floorMod(rank + 1, w);
-    encode(a, off + chunkStart(own, n), chunkLen(own, n));
-    ByteBuffer out = sendBuf;
-    for (int s = 0; s < w - 1; s++) {
-      int ri = Math.floorMod(rank - s, w);
-      boolean even = s % 2 == 0;
-      ByteBuffer in = even ? recvA : recvB;
-      FloatBuffer inF = even ? recvAF : recvBF;
-      ShortBuffer inS = even ? recvAS : recvBS;
-      in.clear().limit(chunkLen(ri, n) * bpv);
-      int dst = off + chunkStart(ri, n);
-      link.exchange(
-          out,
-          in,
-          step("all-gather", s, bucket),
-          (from, to) -> copyReceived(inF, inS, from / bpv, (to - from) / bpv, a, dst),
-          GRAIN_BYTES);
-      in.flip();
-      out = in;
-    }
-  }
-
   /**
-   * {@link #reduceBucket} on {@code values[off, off + n)} of a direct buffer ({@code bytes} is the
-   * same memory as bytes): the same chunks, order of summation and rounding, so the same bits.
+   * One bucket, {@code values[off, off + n)} of a direct buffer ({@code bytes} is the same memory
+   * as bytes), in place: W - 1 reduce-scatter steps then W - 1 all-gather steps. Reduce-scatter:
+   * after step s, chunk (rank - s - 1) holds the sum of s + 2 ranks' values; the last step also
+   * divides (and rounds to the wire precision) in the same pass, and this rank then owns the
+   * chunk's final value, which the all-gather copies bit for bit to every other rank.
    */
   private void reduceBucketInPlace(
       ByteBuffer bytes, FloatBuffer values, int off, int n, int divisor, int bucket) {
@@ -503,54 +468,6 @@ public final class RingAllReduce implements AutoCloseable {
     return sendBuf.limit(len * wire.bytesPerValue());
   }
 
-  /** {@code a[dst + i] += received[i]} for i in [i0, i0 + count); on the last step also / d. */
-  private void addReceived(
-      FloatBuffer f, ShortBuffer h, int i0, int count, float[] a, int dst, boolean last, float d) {
-    for (int done = 0; done < count; done += BLOCK) {
-      int m = Math.min(BLOCK, count - done);
-      int base = dst + i0 + done;
-      if (wire == WireFormat.FP32) {
-        f.get(i0 + done, tmp, 0, m);
-        if (last) {
-          for (int k = 0; k < m; k++) {
-            a[base + k] = (a[base + k] + tmp[k]) / d;
-          }
-        } else {
-          for (int k = 0; k < m; k++) {
-            a[base + k] += tmp[k];
-          }
-        }
-      } else {
-        h.get(i0 + done, tmpBits, 0, m);
-        if (last) {
-          for (int k = 0; k < m; k++) {
-            a[base + k] =
-                WireFormat.roundToBf16((a[base + k] + WireFormat.fromBf16Bits(tmpBits[k])) / d);
-          }
-        } else {
-          for (int k = 0; k < m; k++) {
-            a[base + k] += WireFormat.fromBf16Bits(tmpBits[k]);
-          }
-        }
-      }
-    }
-  }
-
-  /** {@code a[dst + i] = received[i]} for i in [i0, i0 + count). */
-  private void copyReceived(FloatBuffer f, ShortBuffer h, int i0, int count, float[] a, int dst) {
-    if (wire == WireFormat.FP32) {
-      f.get(i0, a, dst + i0, count);
-      return;
-    }
-    for (int done = 0; done < count; done += BLOCK) {
-      int m = Math.min(BLOCK, count - done);
-      h.get(i0 + done, tmpBits, 0, m);
-      for (int k = 0; k < m; k++) {
-        a[dst + i0 + done + k] = WireFormat.fromBf16Bits(tmpBits[k]);
-      }
-    }
-  }
-
   private String step(String phase, int s, int bucket) {
     return phase + " step " + (s + 1) + " of bucket " + bucket + " (call " + calls + ")";
   }
@@ -570,33 +487,14 @@ public final class RingAllReduce implements AutoCloseable {
       sendBuf = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
       recvA = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
       recvB = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
-      sendF = sendBuf.asFloatBuffer();
       sendS = sendBuf.asShortBuffer();
       recvAF = recvA.asFloatBuffer();
       recvAS = recvA.asShortBuffer();
-      recvBF = recvB.asFloatBuffer();
       recvBS = recvB.asShortBuffer();
       tmp = new float[BLOCK];
       acc = new float[BLOCK];
       tmpBits = new short[BLOCK];
     }
-  }
-
-  /** Bulk-encodes {@code a[off, off + len)} into the send buffer (position 0, limit at the end). */
-  private void encode(float[] a, int off, int len) {
-    sendBuf.clear();
-    if (wire == WireFormat.FP32) {
-      sendF.put(0, a, off, len);
-    } else {
-      for (int done = 0; done < len; done += tmpBits.length) {
-        int m = Math.min(tmpBits.length, len - done);
-        for (int k = 0; k < m; k++) {
-          tmpBits[k] = WireFormat.toBf16Bits(a[off + done + k]);
-        }
-        sendS.put(done, tmpBits, 0, m);
-      }
-    }
-    sendBuf.limit(len * wire.bytesPerValue());
   }
 
   /** Closes the connections; the peers' pending or next calls fail naming this rank. */
