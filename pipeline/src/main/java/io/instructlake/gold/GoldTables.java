@@ -67,22 +67,39 @@ public final class GoldTables {
       }
       sb.append(quote(e.getKey())).append(" = ").append(quote(e.getValue()));
     }
-    spark.sql("ALTER TABLE delta.`" + path.replace("`", "``") + "` SET TBLPROPERTIES (" + sb + ")");
+    spark.sql("ALTER TABLE " + pathIdentifier(spark, path) + " SET TBLPROPERTIES (" + sb + ")");
   }
 
   /** The Delta table properties of the table at {@code path}. */
   public static Map<String, String> properties(SparkSession spark, String path) {
     Row r =
-        spark
-            .sql("DESCRIBE DETAIL delta.`" + path.replace("`", "``") + "`")
-            .select("properties")
-            .first();
+        spark.sql("DESCRIBE DETAIL " + pathIdentifier(spark, path)).select("properties").first();
     Map<String, String> out = new LinkedHashMap<>();
     scala.collection.Map<String, String> m = r.getMap(0);
     if (m != null) {
       out.putAll(scala.jdk.javaapi.CollectionConverters.asJava(m));
     }
     return out;
+  }
+
+  /**
+   * {@code delta.`<path>`} for SQL. Delta takes such an identifier as a path only when the path is
+   * absolute; a relative one (the default {@code lake.root = "lake"}) would be looked up as a table
+   * named {@code lake/gold/train} in a schema {@code delta} and not be found. So the path is first
+   * qualified by its Hadoop file system (a relative local path against the working directory;
+   * {@code s3a://} and other URIs stay as they are).
+   */
+  static String pathIdentifier(SparkSession spark, String path) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    String qualified;
+    try {
+      qualified =
+          p.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(p).toString();
+    } catch (java.io.IOException e) {
+      throw new PipelineException(
+          "Cannot resolve " + path, e.toString(), "check lake.root and its file system", e);
+    }
+    return "delta.`" + qualified.replace("`", "``") + "`";
   }
 
   private static String quote(String s) {
