@@ -54,13 +54,12 @@ public final class LlamaModel implements AutoCloseable {
   private final NDManager manager;
   private final DataType dtype;
   private DataType computeType;
-  private final Map<String, NDArray> computeCopies = new LinkedHashMap<>();
+  private final Map<Parameter, NDArray> computeCopies = new HashMap<>();
   private final Map<String, NDArray> params = new LinkedHashMap<>();
   private final Map<String, NDArray> lora = new LinkedHashMap<>();
   private final LlamaBlock block;
   private final ParameterStore store;
   private final Map<String, Parameter> parameters; // every block parameter by HF name
-  private final Map<String, String> nameById = new HashMap<>(); // Parameter id -> HF name
   private LoraConfig loraConfig;
 
   /** Source of dropout masks for LoRA inputs (the trainer's seeded RNG); null = no dropout. */
@@ -94,7 +93,6 @@ public final class LlamaModel implements AutoCloseable {
     }
     p.setArray(array);
     array.setName(name);
-    nameById.put(p.getId(), name);
     return array;
   }
 
@@ -261,7 +259,7 @@ public final class LlamaModel implements AutoCloseable {
   public void setTrainable(Predicate<String> trainable) {
     for (Map.Entry<String, NDArray> e : allParameters().entrySet()) {
       parameters.get(e.getKey()).freeze(!trainable.test(e.getKey()));
-      NDArray copy = computeCopies.get(e.getKey());
+      NDArray copy = computeCopies.get(parameters.get(e.getKey()));
       if (copy != null) {
         copy.setRequiresGradient(trainable.test(e.getKey()));
       }
@@ -333,7 +331,7 @@ public final class LlamaModel implements AutoCloseable {
     for (Map.Entry<String, NDArray> e : allParameters().entrySet()) {
       NDArray copy = e.getValue().toType(computeType, true);
       copy.setRequiresGradient(e.getValue().hasGradient());
-      computeCopies.put(e.getKey(), copy);
+      computeCopies.put(parameters.get(e.getKey()), copy);
     }
   }
 
@@ -342,7 +340,7 @@ public final class LlamaModel implements AutoCloseable {
    * closes (with mixed precision: the compute copy's gradient, cast to fp32).
    */
   public NDArray gradient(String name) {
-    NDArray copy = computeCopies.get(name);
+    NDArray copy = computeCopies.get(parameters.get(name));
     if (copy == null) {
       return allParameters().get(name).getGradient();
     }
@@ -353,7 +351,7 @@ public final class LlamaModel implements AutoCloseable {
 
   /** Sets the accumulated gradient of trainable parameter {@code name} to zero. */
   public void zeroGradient(String name) {
-    NDArray copy = computeCopies.get(name);
+    NDArray copy = computeCopies.get(parameters.get(name));
     try (NDArray g = copy != null ? copy.getGradient() : allParameters().get(name).getGradient()) {
       g.subi(g);
     }
@@ -365,7 +363,7 @@ public final class LlamaModel implements AutoCloseable {
 
   /** Block parameter {@code p} as the forward pass uses it: its compute-type copy when mixed. */
   NDArray computeWeight(Parameter p) {
-    return mixed() ? computeCopies.get(nameById.get(p.getId())) : p.getArray();
+    return mixed() ? computeCopies.get(p) : p.getArray();
   }
 
   /** The model as a DJL block tree (ids in, logits out); run it through {@link #logits}. */
@@ -546,18 +544,17 @@ public final class LlamaModel implements AutoCloseable {
     }
     // In place (the block parameter keeps its array), with autograd off on this thread: an
     // in-place write into a leaf that requires grad is refused while grad mode is on.
-    if ("PyTorch".equals(ai.djl.engine.Engine.getInstance().getEngineName())) {
-      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-    }
+    Trainer.noGradOnThisThread();
     try (NDArray fresh = toArray(name, t)) {
       old.set(new NDIndex("..."), fresh);
     }
-    NDArray oldCopy = computeCopies.remove(name);
+    Parameter p = parameters.get(name);
+    NDArray oldCopy = computeCopies.remove(p);
     if (oldCopy != null) {
       oldCopy.close();
       NDArray copy = old.toType(computeType, true);
       copy.setRequiresGradient(old.hasGradient());
-      computeCopies.put(name, copy);
+      computeCopies.put(p, copy);
     }
   }
 

@@ -280,7 +280,7 @@ public final class Trainer implements AutoCloseable {
     }
     if (flatHost != null) {
       flat.close();
-      flat = flatHost.toDevice(model.allParameters().values().iterator().next().getDevice(), true);
+      flat = flatHost.toDevice(model.manager().getDevice(), true);
       flat.attach(manager);
       flatHost.close();
       flatHost = null;
@@ -404,7 +404,7 @@ public final class Trainer implements AutoCloseable {
    * engine; the in-place optimizer update then fails on any other thread (Spark task threads, task
    * retries) with "a leaf Variable that requires grad is being used in an in-place operation".
    */
-  private static void noGradOnThisThread() {
+  static void noGradOnThisThread() {
     if ("PyTorch".equals(ai.djl.engine.Engine.getInstance().getEngineName())) {
       ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     }
