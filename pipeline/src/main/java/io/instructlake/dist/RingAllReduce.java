@@ -541,6 +541,8 @@ public final class RingAllReduce implements AutoCloseable {
     private Duration timeout = DEFAULT_TIMEOUT;
     private WireFormat wire = WireFormat.FP32;
     private Endpoint endpoint;
+    private long session;
+    private Jitter jitter = Jitter.NONE;
 
     private Builder() {}
 
@@ -587,6 +589,25 @@ public final class RingAllReduce implements AutoCloseable {
     /** Wire format; default {@link WireFormat#FP32}. All ranks must agree. */
     public Builder optWireFormat(WireFormat wire) {
       this.wire = wire;
+      return this;
+    }
+
+    /**
+     * Identifies this ring (for example the training run and its Spark stage attempt); a connection
+     * from a process with another session is refused, so a stray or stale process that reaches a
+     * reused port can never join. Default 0. All ranks must agree.
+     */
+    public Builder optSession(long session) {
+      this.session = session;
+      return this;
+    }
+
+    /**
+     * Test hook: random pauses and short socket reads and writes (default {@link Jitter#NONE}). The
+     * results are the same bits with any jitter; tests use it to show that.
+     */
+    public Builder optJitter(Jitter jitter) {
+      this.jitter = Objects.requireNonNull(jitter, "jitter");
       return this;
     }
 
@@ -659,7 +680,8 @@ public final class RingAllReduce implements AutoCloseable {
       }
       long timeoutNanos = timeout.toNanos();
       RingLink link =
-          RingLink.open(rank, worldSize, peers, server, timeoutNanos, wire, bucketBytes);
+          RingLink.open(
+              rank, worldSize, peers, server, timeoutNanos, wire, bucketBytes, session, jitter);
       return new RingAllReduce(this, link);
     }
   }

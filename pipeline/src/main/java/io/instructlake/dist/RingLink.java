@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class RingLink implements AutoCloseable {
   static final int MAGIC = 0x494c4152; // "ILAR"
-  static final int PROTOCOL = 1;
-  private static final int HELLO_BYTES = 24;
+  static final int PROTOCOL = 2;
+  private static final int HELLO_BYTES = 32;
 
   /**
    * Socket buffer size requested for the ring's data direction (send buffer of the connection to
@@ -44,6 +44,7 @@ final class RingLink implements AutoCloseable {
   private final Selector selector;
   private final SelectionKey rightKey;
   private final SelectionKey leftKey;
+  private final Jitter jitter;
   private long waitNanos;
 
   private RingLink(
@@ -52,9 +53,11 @@ final class RingLink implements AutoCloseable {
       String leftName,
       long timeoutNanos,
       SocketChannel right,
-      SocketChannel left)
+      SocketChannel left,
+      Jitter jitter)
       throws IOException {
     this.rank = rank;
+    this.jitter = jitter;
     this.rightName = rightName;
     this.leftName = leftName;
     this.timeoutNanos = timeoutNanos;
@@ -74,7 +77,9 @@ final class RingLink implements AutoCloseable {
 
   /**
    * Connects to the right neighbour, accepts the left neighbour on {@code server} and checks that
-   * both agree on the ring (rank, world size, wire format, bucket size). Closes {@code server}.
+   * both agree on the ring (session, rank, world size, wire format, bucket size). A connection that
+   * is not one of this ring's (another protocol, or another {@code session}: a stray process that
+   * reached a reused port) is closed and the wait goes on. Closes {@code server}.
    */
   static RingLink open(
       int rank,
@@ -83,7 +88,9 @@ final class RingLink implements AutoCloseable {
       ServerSocketChannel server,
       long timeoutNanos,
       WireFormat wire,
-      int bucketBytes) {
+      int bucketBytes,
+      long session,
+      Jitter jitter) {
     int rightRank = (rank + 1) % worldSize;
     int leftRank = (rank - 1 + worldSize) % worldSize;
     String rightName = peerName(rightRank, peers);
@@ -93,11 +100,13 @@ final class RingLink implements AutoCloseable {
     SocketChannel left = null;
     try {
       right = connect(rank, rightName, RingAllReduce.parseAddress(peers.get(rightRank)), deadline);
-      ByteBuffer hello = hello(rank, worldSize, wire, bucketBytes);
+      ByteBuffer hello = hello(rank, worldSize, wire, bucketBytes, session);
       while (hello.hasRemaining()) {
         right.write(hello);
       }
-      left = acceptLeft(rank, worldSize, leftRank, leftName, server, deadline, wire, bucketBytes);
+      left =
+          acceptLeft(
+              rank, worldSize, leftRank, leftName, server, deadline, wire, bucketBytes, session);
       ByteBuffer ack = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, MAGIC);
       while (ack.hasRemaining()) {
         left.write(ack);
@@ -110,7 +119,7 @@ final class RingLink implements AutoCloseable {
             rightName + " answered the handshake with unknown bytes",
             "the peer list must hold the all-reduce server address of every rank");
       }
-      return new RingLink(rank, rightName, leftName, timeoutNanos, right, left);
+      return new RingLink(rank, rightName, leftName, timeoutNanos, right, left, jitter);
     } catch (IOException e) {
       closeQuietly(right);
       closeQuietly(left);
@@ -128,10 +137,11 @@ final class RingLink implements AutoCloseable {
     }
   }
 
-  private static ByteBuffer hello(int rank, int worldSize, WireFormat wire, int bucketBytes) {
+  private static ByteBuffer hello(
+      int rank, int worldSize, WireFormat wire, int bucketBytes, long session) {
     ByteBuffer b = ByteBuffer.allocate(HELLO_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(MAGIC).putInt(PROTOCOL).putInt(rank).putInt(worldSize);
-    b.putInt(wire.ordinal()).putInt(bucketBytes).flip();
+    b.putInt(wire.ordinal()).putInt(bucketBytes).putLong(session).flip();
     return b;
   }
 
@@ -171,7 +181,8 @@ final class RingLink implements AutoCloseable {
       ServerSocketChannel server,
       long deadline,
       WireFormat wire,
-      int bucketBytes)
+      int bucketBytes,
+      long session)
       throws IOException {
     server.configureBlocking(false);
     try (Selector sel = Selector.open()) {
@@ -211,6 +222,10 @@ final class RingLink implements AutoCloseable {
         int peerWorld = h.getInt();
         int peerWire = h.getInt();
         int peerBucket = h.getInt();
+        if (h.getLong() != session) {
+          closeQuietly(ch); // another ring's connection (a stray process on a reused port)
+          continue;
+        }
         String mismatch = null;
         if (peerWorld != worldSize) {
           mismatch = "world size " + peerWorld + " (this rank has " + worldSize + ")";
@@ -315,10 +330,23 @@ final class RingLink implements AutoCloseable {
           }
         }
         if (send.hasRemaining()) {
-          progress |= writeTo(send, what) > 0;
+          jitter.pause();
+          int old = jitter.cap(send);
+          try {
+            progress |= writeTo(send, what) > 0;
+          } finally {
+            send.limit(old);
+          }
         }
         if (recv.hasRemaining()) {
-          int n = readFrom(recv, what);
+          jitter.pause();
+          int old = jitter.cap(recv);
+          int n;
+          try {
+            n = readFrom(recv, what);
+          } finally {
+            recv.limit(old);
+          }
           if (n < 0) {
             throw new PipelineException(
                 "All-reduce failed on rank " + rank + " during " + what,

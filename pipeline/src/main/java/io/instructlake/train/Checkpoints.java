@@ -74,6 +74,17 @@ public final class Checkpoints {
     }
   }
 
+  /** The complete checkpoint of {@code step} under root, if there is one. */
+  public static Optional<Path> at(Path root, long step) {
+    Path dir = root.resolve("checkpoint-" + step);
+    return Files.exists(dir.resolve(STATE)) ? Optional.of(dir) : Optional.empty();
+  }
+
+  /** The step a checkpoint directory ({@code checkpoint-<step>}) holds. */
+  public static long stepOf(Path dir) {
+    return Long.parseLong(dir.getFileName().toString().substring("checkpoint-".length()));
+  }
+
   /** Restores weights, optimizer state and counters; returns the data position to seek to. */
   public static SftLoader.Position restore(Path dir, Trainer t) {
     try {

@@ -117,6 +117,92 @@ class RingAllReduceTest {
     }
   }
 
+  /**
+   * Timing never changes a bit: rings of W = 2..4 threads with random bucket sizes, lengths, wire
+   * formats and both overloads, once undisturbed and once with random pauses and short socket reads
+   * and writes on every rank, must give identical bits on every rank and between the two runs (and
+   * each run is checked against the double-precision mean by {@code checkCall}).
+   */
+  @Test
+  void randomPausesAndShortReadsAndWritesChangeNoBit() throws Exception {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(20261207);
+    for (int iter = 0; iter < 24; iter++) {
+      int w = 2 + rnd.nextInt(3);
+      int bucket = 4 * (w + rnd.nextInt(700));
+      WireFormat wire = rnd.nextInt(4) == 0 ? WireFormat.BF16 : WireFormat.FP32;
+      boolean direct = rnd.nextBoolean();
+      long jitterSeed = rnd.nextLong();
+      List<RingAllReduce> calm = ring(w, b -> b.optBucketBytes(bucket).optWireFormat(wire));
+      List<RingAllReduce> shaken =
+          ring(
+              w,
+              b ->
+                  b.optBucketBytes(bucket)
+                      .optWireFormat(wire)
+                      .optJitter(Jitter.seeded(jitterSeed, 0.3, 400).fork(b.hashCode())));
+      try {
+        for (int call = 0; call < 3; call++) {
+          int n = rnd.nextInt(3000);
+          int divisor = 1 + rnd.nextInt(3);
+          float[][] a = checkCall(calm, iter, call, n, divisor, wire, direct);
+          float[][] b = checkCall(shaken, iter, call, n, divisor, wire, direct);
+          String what = "iter " + iter + " W=" + w + " bucket " + bucket + " n=" + n + " " + wire;
+          for (int r = 0; r < w; r++) {
+            assertArrayEquals(a[0], a[r], what + ": ranks differ (undisturbed)");
+            assertArrayEquals(a[r], b[r], what + ": jitter changed rank " + r);
+          }
+        }
+      } finally {
+        closeAll(calm);
+        closeAll(shaken);
+      }
+    }
+  }
+
+  @Test
+  void aConnectionFromAnotherSessionIsRefusedAndTheRingStillForms() throws Exception {
+    RingAllReduce.Endpoint e0 = RingAllReduce.bindLocal("127.0.0.1");
+    RingAllReduce.Endpoint e1 = RingAllReduce.bindLocal("127.0.0.1");
+    List<String> peers = List.of(e0.address(), e1.address());
+    // A stranger (session 99) connects to rank 1 as its left neighbour before rank 0 does.
+    RingAllReduce.Endpoint stray = RingAllReduce.bindLocal("127.0.0.1");
+    Thread stranger =
+        new Thread(
+            () -> {
+              try {
+                RingAllReduce.builder()
+                    .setRank(0)
+                    .setWorldSize(2)
+                    .setPeers(List.of(stray.address(), e1.address()))
+                    .optEndpoint(stray)
+                    .optSession(99)
+                    .optTimeout(Duration.ofSeconds(2))
+                    .build();
+              } catch (RuntimeException expected) {
+                // nobody of session 99 ever connects back to it
+              }
+            });
+    stranger.start();
+    Thread.sleep(300);
+    List<RingAllReduce> ranks =
+        parallel(
+            2,
+            r ->
+                RingAllReduce.builder()
+                    .setRank(r)
+                    .setWorldSize(2)
+                    .setPeers(peers)
+                    .optEndpoint(r == 0 ? e0 : e1)
+                    .optSession(7)
+                    .build());
+    try {
+      checkCall(ranks, 5, 0, 1000, 1, WireFormat.FP32);
+    } finally {
+      closeAll(ranks);
+      stranger.join();
+    }
+  }
+
   @Test
   void directPathRejectsHeapAndMisalignedBuffers() {
     try (RingAllReduce one = RingAllReduce.builder().setRank(0).setWorldSize(1).build()) {

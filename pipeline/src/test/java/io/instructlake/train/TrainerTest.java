@@ -216,6 +216,68 @@ class TrainerTest {
     }
   }
 
+  /**
+   * The zero-copy path under disturbance: while the gradient buffer is out, other threads create,
+   * compute and free native arrays (so the allocator would hand out freed memory), a full GC runs,
+   * and the buffer is read and written from another thread after random pauses. Ten steps must give
+   * the same bits as the copying path, step by step.
+   */
+  @Test
+  void gradientBufferStaysValidThroughGcNativeChurnAndOtherThreads() throws Exception {
+    TrainerOptions o = TrainerOptions.builder().setTotalSteps(10).build();
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(22);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (LlamaModel ma = LlamaModel.create(small(), manager, DataType.FLOAT32, 5);
+        LlamaModel mb = LlamaModel.create(small(), manager, DataType.FLOAT32, 5);
+        Trainer a = new Trainer(ma, o);
+        Trainer b = new Trainer(mb, o)) {
+      for (int step = 0; step < 10; step++) {
+        Batch batch = randomBatch(2, 5 + step % 3, 100 + step);
+        float scale = 1f / (1 + step % 3);
+        a.computeGradients(batch);
+        float[] g = a.gradients();
+        for (int i = 0; i < g.length; i++) {
+          g[i] *= scale;
+        }
+        a.writeGradients(g);
+        a.applyUpdate();
+
+        b.computeGradients(batch);
+        ByteBuffer buf = b.gradientBuffer();
+        java.util.concurrent.Future<?> churn =
+            pool.submit(
+                () -> {
+                  try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+                    for (int k = 0; k < 200; k++) {
+                      m.ones(new ai.djl.ndarray.types.Shape(64 + k)).muli(3).close();
+                    }
+                  }
+                });
+        System.gc();
+        Thread.sleep(rnd.nextInt(5));
+        pool.submit(
+                () -> {
+                  FloatBuffer f = buf.asFloatBuffer();
+                  for (int i = 0; i < f.limit(); i++) {
+                    f.put(i, f.get(i) * scale);
+                  }
+                })
+            .get();
+        churn.get();
+        b.useGradientBuffer();
+        b.applyUpdate();
+        Map<String, HostTensor> pa = ma.baseState();
+        Map<String, HostTensor> pb = mb.baseState();
+        for (String k : pa.keySet()) {
+          assertArrayEquals(pa.get(k).data(), pb.get(k).data(), 0f, "step " + step + ": " + k);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void overfitsAHandfulOfExamples() {
     Batch b = randomBatch(4, 8, 11);

@@ -65,8 +65,23 @@ record CheckpointStore(String uri, Map<String, String> hadoopConf) implements Se
    * downloaded into {@code staging/checkpoint-<step>}.
    */
   Optional<java.nio.file.Path> latest(java.nio.file.Path staging) {
+    return find(-1, staging);
+  }
+
+  /**
+   * The complete checkpoint of {@code step} as a local directory (downloaded into {@code staging}
+   * when remote), if the store has it.
+   */
+  Optional<java.nio.file.Path> at(long step, java.nio.file.Path staging) {
+    return find(step, staging);
+  }
+
+  /** {@code step} < 0: the newest complete checkpoint; else that step's, if complete. */
+  private Optional<java.nio.file.Path> find(long step, java.nio.file.Path staging) {
     if (isLocal()) {
-      return Checkpoints.latest(TrainJob.localPath(uri));
+      return step < 0
+          ? Checkpoints.latest(TrainJob.localPath(uri))
+          : Checkpoints.at(TrainJob.localPath(uri), step);
     }
     try (FileSystem fs = fileSystem()) {
       Path root = new Path(uri);
@@ -78,7 +93,9 @@ record CheckpointStore(String uri, Map<String, String> hadoopConf) implements Se
         String name = st.getPath().getName();
         if (st.isDirectory()
             && name.matches("checkpoint-\\d+")
-            && (newest == null || step(name) > step(newest.getName()))
+            && (step < 0
+                ? newest == null || step(name) > step(newest.getName())
+                : step(name) == step)
             && fs.exists(new Path(st.getPath(), COMPLETE))) {
           newest = st.getPath();
         }

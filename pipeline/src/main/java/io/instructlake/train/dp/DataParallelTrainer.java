@@ -55,6 +55,7 @@ public final class DataParallelTrainer {
   private final PrintStream progress;
   private final long faultStep;
   private final Path faultDir;
+  private final long jitterSeed;
 
   /** What a run produced. */
   /**
@@ -73,6 +74,7 @@ public final class DataParallelTrainer {
     this.progress = b.progress;
     this.faultStep = b.faultStep;
     this.faultDir = b.faultDir;
+    this.jitterSeed = b.jitterSeed;
   }
 
   public static Builder builder() {
@@ -143,7 +145,10 @@ public final class DataParallelTrainer {
             dp,
             faultStep,
             faultDir == null ? "" : faultDir.toAbsolutePath().toString(),
-            progressAddress);
+            progressAddress,
+            examples.count(),
+            new java.security.SecureRandom().nextLong(),
+            jitterSeed);
     JavaPairRDD<Integer, DpExample> keyed =
         examples.mapToPair(e -> new Tuple2<>((int) (e.index() % w), e));
     JavaRDD<DpExample> dealt = keyed.partitionBy(new HashPartitioner(w)).values();
@@ -299,6 +304,7 @@ public final class DataParallelTrainer {
     private Integer workers;
     private long faultStep;
     private Path faultDir;
+    private long jitterSeed;
 
     private Builder() {}
 
@@ -356,6 +362,16 @@ public final class DataParallelTrainer {
     public Builder optFaultInjection(long step, Path dir) {
       this.faultStep = step;
       this.faultDir = dir;
+      return this;
+    }
+
+    /**
+     * Test hook (default 0 = off): every rank pauses at random points of its gradient gathering and
+     * all-reduce transport (seeded by {@code seed} and its rank), with short socket reads and
+     * writes. The trained parameters must be the same bits as without it.
+     */
+    public Builder optTimingJitter(long seed) {
+      this.jitterSeed = seed;
       return this;
     }
 

@@ -10,6 +10,12 @@ import java.io.Serializable;
  * are a test hook: when {@code faultStep > 0}, the last rank of the first stage attempt writes its
  * executor's process id to {@code faultDir/pid} after that step and waits there (up to a minute) to
  * be killed.
+ *
+ * <p>{@code examples} is the number of rows the driver dealt (every rank checks at the rendezvous
+ * that the ranks together hold exactly that many, each only its own residue class). {@code session}
+ * identifies this training run; with the stage attempt it keys the all-reduce ring so that no
+ * connection of another run or attempt can join. {@code jitterSeed} is a test hook (0 = off):
+ * random pauses in the gradient gathering and the transport, which must change no bit.
  */
 record DpSpec(
     String trainConf,
@@ -18,5 +24,8 @@ record DpSpec(
     DpSettings dp,
     long faultStep,
     String faultDir,
-    String progressAddress)
+    String progressAddress,
+    long examples,
+    long session,
+    long jitterSeed)
     implements Serializable {}

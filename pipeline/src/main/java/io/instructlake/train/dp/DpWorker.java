@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import com.typesafe.config.ConfigFactory;
 import io.instructlake.PipelineException;
 import io.instructlake.config.ConfigReader;
+import io.instructlake.dist.Jitter;
 import io.instructlake.dist.RingAllReduce;
 import io.instructlake.train.Batch;
 import io.instructlake.train.Checkpoints;
@@ -25,12 +26,12 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.BarrierTaskInfo;
 import org.apache.spark.resource.ResourceInformation;
@@ -143,6 +144,7 @@ final class DpWorker {
       tokDir = Files.createTempDirectory("instructlake-dp-");
       Path tok = tokDir.resolve("tokenizer.json");
       Files.writeString(tok, spec.tokenizerJson());
+      checkOwnRows(mine, rank, w);
       List<SftEncoder.Encoded> examples = encode(mine, tok, s);
       if (examples.isEmpty()) {
         throw new PipelineException(
@@ -160,10 +162,24 @@ final class DpWorker {
         CheckpointStore ckpt = spec.checkpoints();
         Path staging = tokDir.resolve("checkpoints");
         Optional<Path> latest = ckpt.latest(staging);
-        long resumed = 0;
-        if (latest.isPresent()) {
-          Checkpoints.restore(latest.get(), trainer);
-          resumed = trainer.step();
+        long seen = latest.map(Checkpoints::stepOf).orElse(0L);
+        Rendezvous rv = rendezvous(ctx, spec, rank, seen, mine.size());
+        long resumed = rv.resumeStep();
+        if (resumed > 0) {
+          Path dir =
+              seen == resumed
+                  ? latest.get()
+                  : ckpt.at(resumed, staging)
+                      .orElseThrow(
+                          () ->
+                              new PipelineException(
+                                  "Cannot resume rank " + rank + " of " + w,
+                                  "rank 0 resumes from checkpoint-"
+                                      + resumed
+                                      + ", which this rank cannot read",
+                                  "put train checkpoints where every executor reads the same"
+                                      + " files (a shared mount or the lake's object store)"));
+          Checkpoints.restore(dir, trainer);
           // The checkpoint holds rank 0's data position; every rank's position is a function of
           // the step, so replay this rank's batch stream (no compute) to the same place.
           for (long i = 0; i < resumed * s.gradAccum(); i++) {
@@ -171,7 +187,7 @@ final class DpWorker {
           }
         }
         metrics.add(new DpMetric(rank, attempt, resumed, "resumed_from_step", resumed));
-        train(spec, s, ctx, rank, attempt, trainer, loader, ckpt, staging, metrics);
+        train(spec, s, rv, rank, attempt, trainer, loader, ckpt, staging, metrics);
       }
     } catch (IOException e) {
       throw new PipelineException(
@@ -182,10 +198,82 @@ final class DpWorker {
     return metrics.iterator();
   }
 
+  /**
+   * The single rendezvous of a stage attempt (one {@code allGather}, about a second): every rank
+   * publishes its all-reduce address, the newest checkpoint it sees and how many rows it holds.
+   * Then all ranks resume from the step rank 0 saw (ranks that listed the checkpoints at other
+   * moments could otherwise resume at different steps and all-reduce gradients of different steps,
+   * which no per-call check can tell apart), and the rows must add up to what the driver dealt:
+   * each rank holds only its residue class ({@link #checkOwnRows}), so a matching total means every
+   * row is on exactly one rank. The ring is keyed by the run's session and the stage attempt, so no
+   * connection of another run or attempt joins it.
+   */
+  private static Rendezvous rendezvous(
+      BarrierTaskContext ctx, DpSpec spec, int rank, long seenStep, int rows) {
+    int w = spec.dp().workers();
+    BarrierTaskInfo[] infos = ctx.getTaskInfos();
+    String host = infos[rank].address();
+    host = host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
+    RingAllReduce.Endpoint endpoint = RingAllReduce.bindLocal(host);
+    String[] all = ctx.allGather(endpoint.address() + ";" + seenStep + ";" + rows);
+    List<String> peers = new ArrayList<>();
+    long total = 0;
+    StringBuilder views = new StringBuilder();
+    long resume = -1;
+    for (int r = 0; r < all.length; r++) {
+      String[] f = all[r].split(";");
+      peers.add(f[0]);
+      long step = Long.parseLong(f[1]);
+      total += Long.parseLong(f[2]);
+      resume = r == 0 ? step : resume;
+      views.append(r == 0 ? "" : ", ").append("rank ").append(r).append(": ").append(f[2]);
+    }
+    if (total != spec.examples()) {
+      endpoint.close();
+      throw new PipelineException(
+          "Data-parallel ranks do not hold the rows the driver dealt",
+          "the driver dealt "
+              + spec.examples()
+              + " rows, the ranks hold "
+              + total
+              + " ("
+              + views
+              + ")",
+          "the input was not the same on every evaluation; train from a pinned table version");
+    }
+    long session =
+        spec.session() * 1_000_003L + (long) ctx.stageId() * 65_537L + ctx.stageAttemptNumber();
+    return new Rendezvous(endpoint, peers, resume, session);
+  }
+
+  /** What the rendezvous settled: the ring's peers and session, and the step to resume from. */
+  private record Rendezvous(
+      RingAllReduce.Endpoint endpoint, List<String> peers, long resumeStep, long session) {}
+
+  /**
+   * A rank must hold distinct rows whose index is its residue modulo W; anything else is a bug in
+   * the dealing (a row on two ranks, or a rank training on another's rows), never to be trained.
+   */
+  static void checkOwnRows(List<DpExample> rows, int rank, int w) {
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (DpExample e : rows) {
+      if (e.index() % w != rank || !seen.add(e.index())) {
+        throw new PipelineException(
+            "Data-parallel rank " + rank + " of " + w + " got a row it does not own",
+            "row "
+                + e.index()
+                + (seen.contains(e.index()) && e.index() % w == rank
+                    ? " arrived twice"
+                    : " belongs to rank " + e.index() % w),
+            "this is a bug in the dealing of rows to ranks; report it with the driver log");
+      }
+    }
+  }
+
   private static void train(
       DpSpec spec,
       TrainSettings s,
-      BarrierTaskContext ctx,
+      Rendezvous rv,
       int rank,
       int attempt,
       Trainer trainer,
@@ -194,21 +282,21 @@ final class DpWorker {
       Path staging,
       List<DpMetric> metrics) {
     int w = spec.dp().workers();
-    BarrierTaskInfo[] infos = ctx.getTaskInfos();
-    String host = infos[rank].address();
-    host = host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
-    RingAllReduce.Endpoint endpoint = RingAllReduce.bindLocal(host);
-    // The one barrier call of the stage: exchange all-reduce addresses.
-    String[] peers = ctx.allGather(endpoint.address());
+    Jitter jitter =
+        spec.jitterSeed() == 0
+            ? Jitter.NONE
+            : Jitter.seeded(spec.jitterSeed() * 31 + rank, 0.3, 2_000);
     try (RingAllReduce ring =
             RingAllReduce.builder()
                 .setRank(rank)
                 .setWorldSize(w)
-                .setPeers(Arrays.asList(peers))
-                .optEndpoint(endpoint)
+                .setPeers(rv.peers())
+                .optEndpoint(rv.endpoint())
+                .optSession(rv.session())
                 .optBucketBytes(spec.dp().bucketBytes())
                 .optTimeout(spec.dp().timeout())
                 .optWireFormat(spec.dp().wire())
+                .optJitter(jitter.fork(1))
                 .build();
         ProgressServer.Sender progress =
             rank == 0
@@ -229,14 +317,18 @@ final class DpWorker {
           tokens += b.realTokens();
         }
         loss /= s.gradAccum();
+        jitter.pause();
         // Zero-copy: the gradients are gathered into one native tensor and all-reduced in place.
         ByteBuffer grads = trainer.gradientBuffer();
+        disturb(jitter);
         long t1 = System.nanoTime();
         long wait0 = ring.waitNanos();
         ring.allReduceMean(grads, 1);
         long t2 = System.nanoTime();
         long waited = ring.waitNanos() - wait0;
+        disturb(jitter);
         trainer.useGradientBuffer();
+        jitter.pause();
         Trainer.StepStats st = trainer.applyUpdate();
         long t3 = System.nanoTime();
         long step = st.step();
@@ -279,6 +371,25 @@ final class DpWorker {
       }
       if (rank == 0) {
         ckpt.save(staging, trainer, loader.position());
+      }
+    }
+  }
+
+  /**
+   * Test hook: a pause, and now and then a full GC and a burst of native allocations, while a
+   * gradient buffer is out: the direct buffer must stay valid and untouched through both.
+   */
+  private static void disturb(Jitter jitter) {
+    if (!jitter.active()) {
+      return;
+    }
+    jitter.pause();
+    if (ThreadLocalRandom.current().nextInt(4) == 0) {
+      System.gc();
+      try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+        for (int i = 0; i < 16; i++) {
+          scratch.ones(new ai.djl.ndarray.types.Shape(1024 + i)).muli(i);
+        }
       }
     }
   }

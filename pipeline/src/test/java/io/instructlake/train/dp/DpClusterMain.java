@@ -18,7 +18,9 @@ import org.apache.spark.sql.types.StructType;
  * environment): runs {@link DataParallelTrainer} on {@code local-cluster[W,1,1024]} over {@link
  * DpTestData} and writes the metrics to {@code <out>/metrics.tsv}.
  *
- * <p>Args: outDir workers steps checkpointEvery faultStep gpuScript(or "-").
+ * <p>Args: outDir workers steps checkpointEvery faultStep gpuScript(or "-") [jitterSeeds]. With
+ * {@code jitterSeeds} (comma-separated, 0 = no jitter), the same training runs once per seed on the
+ * same cluster: the first into outDir, the n-th (n >= 1) into {@code outDir-n}.
  */
 public final class DpClusterMain {
   private DpClusterMain() {}
@@ -60,17 +62,24 @@ public final class DpClusterMain {
               .add("response", DataTypes.StringType);
       Dataset<Row> df = spark.createDataFrame(rows, schema).repartition(3);
       PipelineConfig config = DpTestData.config(workers, steps, ckptEvery);
-      DataParallelTrainer.Builder tb =
-          DataParallelTrainer.builder().setTrainConfig(config.section("train")).setOutputDir(out);
-      if (faultStep > 0) {
-        tb.optFaultInjection(faultStep, out.resolve("fault"));
-      }
-      DataParallelTrainer.Result res = tb.build().train(spark, df);
-      try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("metrics.tsv")))) {
-        for (DpMetric m : res.metrics()) {
-          w.printf(
-              "%d\t%d\t%d\t%s\t%s%n",
-              m.rank(), m.stageAttempt(), m.step(), m.metric(), Double.toString(m.value()));
+      String[] seeds = args.length > 6 ? args[6].split(",") : new String[] {"0"};
+      for (int n = 0; n < seeds.length; n++) {
+        Path dir = n == 0 ? out : Path.of(out + "-" + n);
+        DataParallelTrainer.Builder tb =
+            DataParallelTrainer.builder()
+                .setTrainConfig(config.section("train"))
+                .setOutputDir(dir)
+                .optTimingJitter(Long.parseLong(seeds[n]));
+        if (faultStep > 0) {
+          tb.optFaultInjection(faultStep, dir.resolve("fault"));
+        }
+        DataParallelTrainer.Result res = tb.build().train(spark, df);
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(dir.resolve("metrics.tsv")))) {
+          for (DpMetric m : res.metrics()) {
+            w.printf(
+                "%d\t%d\t%d\t%s\t%s%n",
+                m.rank(), m.stageAttempt(), m.step(), m.metric(), Double.toString(m.value()));
+          }
         }
       }
     } finally {
