@@ -2,7 +2,7 @@ package io.instructlake.jobs;
 
 import io.instructlake.clean.CleanJob;
 import io.instructlake.dedupe.DedupeJob;
-import io.instructlake.gold.PublishJob;
+import io.instructlake.publish.PublishJob;
 import io.instructlake.ingest.IngestJob;
 import io.instructlake.stage.Job;
 import io.instructlake.train.TrainJob;

@@ -10,6 +10,6 @@ import picocli.CommandLine.Command;
         "Split, augment and balance silver into new versions of gold.train and gold.eval.")
 final class PublishCommand extends StageCommand {
   PublishCommand() {
-    super("publish", new io.instructlake.gold.PublishJob());
+    super("publish", new io.instructlake.publish.PublishJob());
   }
 }

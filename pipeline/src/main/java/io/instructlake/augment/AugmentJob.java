@@ -5,8 +5,8 @@ import io.instructlake.gold.GoldColumns;
 import io.instructlake.gold.GoldTables;
 import io.instructlake.gold.StageWrites;
 import io.instructlake.lake.Run;
+import io.instructlake.lake.StageOutput;
 import io.instructlake.stage.Job;
-import io.instructlake.stage.StageOutput;
 import java.util.List;
 
 /**

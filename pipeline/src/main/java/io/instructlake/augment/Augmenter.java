@@ -13,7 +13,7 @@ import io.instructlake.gold.SilverSource;
 import io.instructlake.gold.StableHash;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.RecordSchema;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;

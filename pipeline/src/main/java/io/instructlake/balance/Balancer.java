@@ -20,7 +20,7 @@ import io.instructlake.gold.SilverSource;
 import io.instructlake.gold.StableHash;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.RecordSchema;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -6,7 +6,7 @@ import io.instructlake.config.PipelineConfig;
 import io.instructlake.corpus.CorpusGenerator;
 import io.instructlake.ingest.IngestOptions;
 import io.instructlake.ingest.IngestStage;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

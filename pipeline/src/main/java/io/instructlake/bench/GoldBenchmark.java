@@ -1,12 +1,12 @@
 package io.instructlake.bench;
 
 import io.instructlake.config.PipelineConfig;
-import io.instructlake.gold.PublishJob;
 import io.instructlake.gold.StableHash;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.RecordSchema;
 import io.instructlake.lake.Run;
+import io.instructlake.publish.PublishJob;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -15,7 +15,7 @@ import io.instructlake.ingest.IngestJob;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.Run;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

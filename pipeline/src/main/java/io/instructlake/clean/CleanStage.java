@@ -10,7 +10,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.RecordSchema;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -25,7 +25,7 @@ import static org.apache.spark.sql.functions.when;
 
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.RecordSchema;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -6,7 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.Run;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instructlake.PipelineException;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.RecordSchema;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;

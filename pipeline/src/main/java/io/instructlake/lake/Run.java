@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import io.instructlake.config.PipelineConfig;
-import io.instructlake.stage.StageOutput;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -23,7 +23,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * The quality gates of one nightly run, evaluated on the candidate gold rows before they are
- * written ({@link io.instructlake.gold.PublishJob.BeforeWrite}):
+ * written ({@link io.instructlake.publish.PublishJob.BeforeWrite}):
  *
  * <ul>
  *   <li>the <b>batch</b> profile: this run's new bronze rows, with the rows ingest, clean and

@@ -8,7 +8,7 @@ import io.instructlake.gold.GoldColumns;
 import io.instructlake.gold.SilverSource;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.RecordSchema;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.gold.GoldFixtures;
+import io.instructlake.lake.StageOutput;
 import io.instructlake.split.SplitOptions;
 import io.instructlake.split.Splitter;
-import io.instructlake.stage.StageOutput;
 import io.instructlake.testkit.SparkTestBase;
 import java.util.HashMap;
 import java.util.List;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.instructlake.augment.AugmentOptions;
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.gold.GoldFixtures;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import io.instructlake.testkit.SparkTestBase;
 import java.util.HashMap;
 import java.util.List;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.RecordSchema;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import io.instructlake.testkit.SharedCorpora;
 import io.instructlake.testkit.SparkTestBase;
 import java.io.IOException;

@@ -14,7 +14,7 @@ import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.RecordSchema;
 import io.instructlake.lake.Run;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import io.instructlake.testkit.SparkTestBase;
 import java.sql.Timestamp;
 import java.util.ArrayList;

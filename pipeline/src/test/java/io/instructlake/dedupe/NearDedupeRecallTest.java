@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instructlake.dedupe.TestRecords.Rec;
 import io.instructlake.lake.Quarantine;
-import io.instructlake.stage.StageOutput;
+import io.instructlake.lake.StageOutput;
 import io.instructlake.testkit.SparkTestBase;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,5 @@
-package io.instructlake.stage;
+package io.instructlake.lake;
 
-import io.instructlake.lake.Quarantine;
-import io.instructlake.lake.RecordSchema;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;

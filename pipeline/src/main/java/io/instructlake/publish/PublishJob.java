@@ -1,4 +1,4 @@
-package io.instructlake.gold;
+package io.instructlake.publish;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -8,12 +8,16 @@ import io.instructlake.balance.BalanceJob;
 import io.instructlake.balance.BalanceOptions;
 import io.instructlake.balance.Balancer;
 import io.instructlake.config.PipelineConfig;
+import io.instructlake.gold.GoldColumns;
+import io.instructlake.gold.GoldTables;
+import io.instructlake.gold.SilverSource;
+import io.instructlake.gold.StageWrites;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.Run;
+import io.instructlake.lake.StageOutput;
 import io.instructlake.split.SplitOptions;
 import io.instructlake.split.Splitter;
 import io.instructlake.stage.Job;
-import io.instructlake.stage.StageOutput;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;

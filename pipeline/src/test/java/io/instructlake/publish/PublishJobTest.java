@@ -1,4 +1,4 @@
-package io.instructlake.gold;
+package io.instructlake.publish;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.instructlake.augment.AugmentJob;
 import io.instructlake.balance.BalanceJob;
 import io.instructlake.config.PipelineConfig;
+import io.instructlake.gold.GoldColumns;
+import io.instructlake.gold.GoldFixtures;
+import io.instructlake.gold.GoldTables;
+import io.instructlake.gold.SilverSource;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.Run;
