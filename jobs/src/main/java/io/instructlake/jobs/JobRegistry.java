@@ -2,8 +2,8 @@ package io.instructlake.jobs;
 
 import io.instructlake.clean.CleanJob;
 import io.instructlake.dedupe.DedupeJob;
-import io.instructlake.publish.PublishJob;
 import io.instructlake.ingest.IngestJob;
+import io.instructlake.publish.PublishJob;
 import io.instructlake.stage.Job;
 import io.instructlake.train.TrainJob;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.instructlake.clean;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.instructlake.PipelineException;
-import io.instructlake.train.SftEncoder;
+import io.instructlake.train.data.SftEncoder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,10 +1,10 @@
 package io.instructlake.evaluate;
 
 import ai.djl.ndarray.NDScope;
-import io.instructlake.train.Batch;
-import io.instructlake.train.Collator;
-import io.instructlake.train.LlamaModel;
-import io.instructlake.train.SftEncoder;
+import io.instructlake.train.data.Collator;
+import io.instructlake.train.data.SftEncoder;
+import io.instructlake.train.model.Batch;
+import io.instructlake.train.model.LlamaModel;
 import java.util.List;
 
 /**

@@ -2,10 +2,10 @@ package io.instructlake.export;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.instructlake.train.Batch;
-import io.instructlake.train.LlamaConfig;
-import io.instructlake.train.LlamaModel;
-import io.instructlake.train.Safetensors;
+import io.instructlake.train.model.Batch;
+import io.instructlake.train.model.LlamaConfig;
+import io.instructlake.train.model.LlamaModel;
+import io.instructlake.train.model.Safetensors;
 import java.nio.file.Path;
 
 /**

@@ -3,6 +3,11 @@ package io.instructlake.train;
 import ai.djl.ndarray.types.DataType;
 import io.instructlake.config.ConfigError;
 import io.instructlake.config.ConfigReader;
+import io.instructlake.train.data.ChatTemplate;
+import io.instructlake.train.data.TokenizerBuilder;
+import io.instructlake.train.model.LlamaConfig;
+import io.instructlake.train.model.LlamaModel;
+import io.instructlake.train.model.LoraConfig;
 import java.util.List;
 
 /**

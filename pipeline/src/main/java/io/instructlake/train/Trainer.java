@@ -12,6 +12,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.instructlake.PipelineException;
+import io.instructlake.train.model.Batch;
+import io.instructlake.train.model.LlamaModel;
+import io.instructlake.train.optim.AdamW;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -66,7 +69,7 @@ public final class Trainer implements AutoCloseable {
     }
     this.model = model;
     this.options = options;
-    noGradOnThisThread();
+    LlamaModel.noGradOnThisThread();
     if (options.method() == TrainerOptions.Method.LORA && model.loraConfig() == null) {
       model.addLora(options.lora(), options.seed(), null);
     }
@@ -331,7 +334,7 @@ public final class Trainer implements AutoCloseable {
    */
   public StepStats applyUpdate() {
     requireGradients();
-    noGradOnThisThread();
+    LlamaModel.noGradOnThisThread();
     double lr = options.schedule().lr(step);
     double norm;
     double scale = 1.0;
@@ -397,16 +400,5 @@ public final class Trainer implements AutoCloseable {
   public void close() {
     clearGradientState();
     manager.close();
-  }
-
-  /**
-   * PyTorch's grad mode is per thread and DJL turns it off only on the thread that started the
-   * engine; the in-place optimizer update then fails on any other thread (Spark task threads, task
-   * retries) with "a leaf Variable that requires grad is being used in an in-place operation".
-   */
-  static void noGradOnThisThread() {
-    if ("PyTorch".equals(ai.djl.engine.Engine.getInstance().getEngineName())) {
-      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-    }
   }
 }

@@ -1,5 +1,8 @@
 package io.instructlake.train;
 
+import io.instructlake.train.model.LoraConfig;
+import io.instructlake.train.optim.LrSchedule;
+
 /**
  * Settings of a {@link Trainer}. Required: {@link Builder#setTotalSteps}. Everything else optional
  * with the default stated on its {@code optX} method.

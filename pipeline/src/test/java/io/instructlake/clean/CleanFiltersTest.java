@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instructlake.config.ConfigError;
 import io.instructlake.config.PipelineConfig;
-import io.instructlake.train.TokenizerBuilder;
+import io.instructlake.train.data.TokenizerBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.instructlake.train.Batch;
-import io.instructlake.train.LlamaConfig;
-import io.instructlake.train.LlamaModel;
-import io.instructlake.train.SftEncoder;
+import io.instructlake.train.data.SftEncoder;
+import io.instructlake.train.model.Batch;
+import io.instructlake.train.model.LlamaConfig;
+import io.instructlake.train.model.LlamaModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

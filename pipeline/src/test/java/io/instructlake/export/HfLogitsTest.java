@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import io.instructlake.train.Batch;
-import io.instructlake.train.LlamaConfig;
-import io.instructlake.train.LlamaModel;
+import io.instructlake.train.model.Batch;
+import io.instructlake.train.model.LlamaConfig;
+import io.instructlake.train.model.LlamaModel;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,9 +2,9 @@ package io.instructlake.train.dp;
 
 import io.instructlake.PipelineException;
 import io.instructlake.train.Checkpoints;
-import io.instructlake.train.SftLoader;
 import io.instructlake.train.TrainJob;
 import io.instructlake.train.Trainer;
+import io.instructlake.train.data.SftLoader;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;

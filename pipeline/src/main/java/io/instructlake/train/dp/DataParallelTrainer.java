@@ -2,8 +2,8 @@ package io.instructlake.train.dp;
 
 import io.instructlake.PipelineException;
 import io.instructlake.config.ConfigReader;
-import io.instructlake.train.TokenizerBuilder;
 import io.instructlake.train.TrainSettings;
+import io.instructlake.train.data.TokenizerBuilder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.instructlake.train.dp;
 
-import io.instructlake.train.ChatTemplate;
+import io.instructlake.train.data.ChatTemplate;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

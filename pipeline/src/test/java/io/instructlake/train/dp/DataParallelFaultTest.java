@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.instructlake.train.Checkpoints;
-import io.instructlake.train.HostTensor;
-import io.instructlake.train.Safetensors;
+import io.instructlake.train.model.HostTensor;
+import io.instructlake.train.model.Safetensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.instructlake.train;
+package io.instructlake.train.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

@@ -1,4 +1,4 @@
-package io.instructlake.train;
+package io.instructlake.train.optim;
 
 /**
  * Linear warm-up then cosine decay to {@code minRatio * base}: for optimizer step s (0-based),

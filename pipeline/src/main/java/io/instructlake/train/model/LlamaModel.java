@@ -1,4 +1,4 @@
-package io.instructlake.train;
+package io.instructlake.train.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -544,7 +544,7 @@ public final class LlamaModel implements AutoCloseable {
     }
     // In place (the block parameter keeps its array), with autograd off on this thread: an
     // in-place write into a leaf that requires grad is refused while grad mode is on.
-    Trainer.noGradOnThisThread();
+    noGradOnThisThread();
     try (NDArray fresh = toArray(name, t)) {
       old.set(new NDIndex("..."), fresh);
     }
@@ -566,7 +566,20 @@ public final class LlamaModel implements AutoCloseable {
     return out;
   }
 
-  static HostTensor host(NDArray a) {
+  /**
+   * PyTorch's grad mode is per thread and DJL turns it off only on the thread that started the
+   * engine; an in-place write into a leaf parameter (an optimizer update, a weight load) then fails
+   * on any other thread (Spark task threads, task retries) with "a leaf Variable that requires grad
+   * is being used in an in-place operation". Call before such writes.
+   */
+  public static void noGradOnThisThread() {
+    if ("PyTorch".equals(ai.djl.engine.Engine.getInstance().getEngineName())) {
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+    }
+  }
+
+  /** A copy of {@code a} on the host as fp32 (cast first when it is another type). */
+  public static HostTensor host(NDArray a) {
     float[] v;
     if (a.getDataType() == DataType.FLOAT32) {
       v = a.toFloatArray();

@@ -1,8 +1,10 @@
-package io.instructlake.train;
+package io.instructlake.train.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.instructlake.train.model.HostTensor;
+import io.instructlake.train.model.LlamaModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.instructlake.train;
+package io.instructlake.train.model;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;

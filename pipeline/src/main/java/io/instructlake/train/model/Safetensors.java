@@ -1,4 +1,4 @@
-package io.instructlake.train;
+package io.instructlake.train.model;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;

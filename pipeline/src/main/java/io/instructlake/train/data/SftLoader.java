@@ -1,5 +1,6 @@
-package io.instructlake.train;
+package io.instructlake.train.data;
 
+import io.instructlake.train.model.Batch;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

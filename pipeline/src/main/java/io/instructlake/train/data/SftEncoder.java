@@ -1,4 +1,4 @@
-package io.instructlake.train;
+package io.instructlake.train.data;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.instructlake.PipelineException;

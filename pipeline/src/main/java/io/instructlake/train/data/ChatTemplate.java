@@ -1,4 +1,4 @@
-package io.instructlake.train;
+package io.instructlake.train.data;
 
 import java.util.ArrayList;
 import java.util.List;

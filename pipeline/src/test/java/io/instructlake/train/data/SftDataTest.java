@@ -1,10 +1,11 @@
-package io.instructlake.train;
+package io.instructlake.train.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.instructlake.train.model.Batch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

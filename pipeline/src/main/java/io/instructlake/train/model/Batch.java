@@ -1,4 +1,4 @@
-package io.instructlake.train;
+package io.instructlake.train.model;
 
 /**
  * One padded training batch of {@code batch x seqLen} token slots, already shifted: slot t reads
