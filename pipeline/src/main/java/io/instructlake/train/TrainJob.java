@@ -1,12 +1,8 @@
 package io.instructlake.train;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.instructlake.PipelineException;
 import io.instructlake.config.PipelineConfig;
-import io.instructlake.export.HfExport;
 import io.instructlake.export.Provenance;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
@@ -16,13 +12,9 @@ import io.instructlake.train.data.ChatTemplate;
 import io.instructlake.train.data.SftEncoder;
 import io.instructlake.train.data.SftLoader;
 import io.instructlake.train.data.TokenizerBuilder;
-import io.instructlake.train.model.Batch;
-import io.instructlake.train.model.LlamaConfig;
 import io.instructlake.train.model.LlamaModel;
-import io.instructlake.train.model.Safetensors;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -77,19 +68,11 @@ public final class TrainJob implements Job {
       System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(s.threads()));
     }
     Lake lake = run.lake();
-    LakeTable table = inputTable(lake, s);
+    LakeTable table = TrainInput.table(lake, s);
     long version = lake.version(table);
     List<Conversation> convs = readConversations(lake.read(table), table, s.maxExamples());
-    String outputUri = lake.sidePath("models/" + run.id());
-    boolean local = isLocal(outputUri);
-    Path outDir;
-    try {
-      outDir = local ? localPath(outputUri) : Files.createTempDirectory("instructlake-train-");
-      Files.createDirectories(outDir);
-    } catch (IOException e) {
-      throw new PipelineException(
-          "Cannot create " + outputUri, e.getMessage(), "check lake.root", e);
-    }
+    ModelOutput output = ModelOutput.of(run);
+    Path outDir = output.dir();
 
     Path tokenizer = tokenizerPath(s, convs, outDir);
     List<SftEncoder.Encoded> examples = new ArrayList<>();
@@ -111,11 +94,11 @@ public final class TrainJob implements Job {
           "check the prompt/response columns or raise train.max-seq-len");
     }
 
-    double finalLoss = Double.NaN;
+    double finalLoss;
     TrainMetrics metrics = new TrainMetrics(run.id());
     long start = System.nanoTime();
     try (NDManager nd = NDManager.newBaseManager();
-        LlamaModel model = buildModel(s, tokenizer, nd);
+        LlamaModel model = Models.build(s, vocabSize(tokenizer), nd);
         Trainer trainer = new Trainer(model, s.trainerOptions())) {
       s.applyPrecision(model);
       SftLoader loader = new SftLoader(examples, s.batchSize(), s.maxSeqLen(), s.pack(), s.seed());
@@ -142,38 +125,36 @@ public final class TrainJob implements Job {
           model.config().parameterCount(),
           trainer.gradientSize(),
           s.steps());
-      long tokens = 0;
-      long startStep = trainer.step();
-      long loopStart = System.nanoTime();
-      while (trainer.step() < s.steps()) {
-        double loss = 0;
-        long stepTokens = 0;
-        for (int k = 0; k < s.gradAccum(); k++) {
-          Batch b = loader.next();
-          loss += trainer.computeGradients(b) / s.gradAccum();
-          stepTokens += b.realTokens();
-        }
-        Trainer.StepStats st = trainer.applyUpdate();
-        tokens += stepTokens;
-        finalLoss = loss;
-        double secs = (System.nanoTime() - loopStart) / 1e9;
-        double tps = tokens / Math.max(secs, 1e-9);
-        long done = st.step() - startStep;
-        double eta = secs / done * (s.steps() - st.step());
-        metrics.add(st.step(), "loss", loss);
-        metrics.add(st.step(), "lr", st.lr());
-        metrics.add(st.step(), "grad_norm", st.gradNorm());
-        metrics.add(st.step(), "tokens_per_s", tps);
-        if (st.step() % s.logEvery() == 0 || st.step() == s.steps() || st.step() == 1) {
-          out.printf(
-              "train: step %d/%d loss %.4f lr %.2e tokens/s %.0f eta %s%n",
-              st.step(), s.steps(), loss, st.lr(), tps, formatEta(eta));
-        }
-        if (s.checkpointEvery() > 0 && st.step() % s.checkpointEvery() == 0) {
-          Checkpoints.save(ckptRoot, trainer, loader.position());
-        }
-      }
-      Checkpoints.save(ckptRoot, trainer, loader.position());
+      long[] tokens = {0};
+      finalLoss =
+          TrainingLoop.builder()
+              .setTrainer(trainer)
+              .setLoader(loader)
+              .setSteps(s.steps())
+              .optGradAccum(s.gradAccum())
+              .optListener(
+                  new TrainingLoop.Listener() {
+                    @Override
+                    public void onStep(TrainingLoop.Step st) {
+                      tokens[0] += st.tokens();
+                      double tps = tokens[0] / Math.max(st.sinceStartNanos() / 1e9, 1e-9);
+                      metrics.add(st.step(), "loss", st.loss());
+                      metrics.add(st.step(), "lr", st.lr());
+                      metrics.add(st.step(), "grad_norm", st.gradNorm());
+                      metrics.add(st.step(), "tokens_per_s", tps);
+                      if (TrainingLoop.logs(st, s.logEvery())) {
+                        out.println(TrainingLoop.progressLine("train", st, st.loss(), tps));
+                      }
+                    }
+                  })
+              .optListener(
+                  new CheckpointListener(
+                      trainer,
+                      loader,
+                      s.checkpointEvery(),
+                      (t, position) -> Checkpoints.save(ckptRoot, t, position)))
+              .build()
+              .run();
 
       Provenance prov =
           Provenance.create()
@@ -186,16 +167,9 @@ public final class TrainJob implements Job {
               .put("method", s.method().name().toLowerCase(java.util.Locale.ROOT))
               .put("base_model", s.baseModel())
               .put("train_config", renderSection(config));
-      HfExport.writeModel(
-          outDir.resolve("hf"), model.config(), model.mergedState(), tokenizer, prov);
-      if (model.loraConfig() != null) {
-        HfExport.writeAdapter(
-            outDir.resolve("adapter"), model.loraConfig(), model.loraState(), s.baseModel(), prov);
-      }
+      ModelExport.write(outDir, model, tokenizer, s, prov);
     }
-    if (!local) {
-      copyToLake(run, outDir, outputUri, Set.of());
-    }
+    output.publish(run, Set.of());
     Dataset<Row> df = lake.spark().createDataFrame(metrics.rows(), TrainMetrics.SCHEMA);
     run.append(LakeTable.METRICS, df);
     Map<String, Long> counts = new LinkedHashMap<>();
@@ -203,8 +177,8 @@ public final class TrainJob implements Job {
     counts.put("skipped_no_response_tokens", noLoss);
     counts.put("steps", (long) s.steps());
     run.recordStage("train", counts, (System.nanoTime() - start) / 1_000_000);
-    run.summary().putDetail("train.output", outputUri);
-    run.summary().putDetail("train.model", outputUri + "/hf");
+    run.summary().putDetail("train.output", output.uri());
+    run.summary().putDetail("train.model", output.uri() + "/hf");
     run.summary().putDetail("train.final_loss", finalLoss);
     run.summary().putDetail("train.input_table", table.sqlName());
     run.summary().putDetail("train.input_version", version);
@@ -212,29 +186,6 @@ public final class TrainJob implements Job {
 
   /** One training conversation. */
   record Conversation(String system, List<ChatTemplate.Message> messages) {}
-
-  /**
-   * The table to train on: {@code train.input-table}, or with {@code auto} the first existing of
-   * gold.train, silver.records, silver.cleaned, bronze.records. Shared with the data-parallel job.
-   */
-  public static LakeTable inputTable(Lake lake, TrainSettings s) {
-    List<String> names =
-        s.inputTable().equals("auto") ? TrainSettings.TABLE_ORDER : List.of(s.inputTable());
-    for (String n : names) {
-      LakeTable t =
-          Arrays.stream(LakeTable.values())
-              .filter(x -> x.sqlName().equals(n))
-              .findFirst()
-              .orElseThrow();
-      if (lake.exists(t)) {
-        return t;
-      }
-    }
-    throw new PipelineException(
-        "Cannot train",
-        "no input table: " + String.join(", ", names) + " do(es) not exist in " + lake.root(),
-        "run the data stages first (e.g. bin/pipeline demo) or set train.input-table");
-  }
 
   static List<Conversation> readConversations(Dataset<Row> df, LakeTable table, int max) {
     List<String> cols = Arrays.asList(df.columns());
@@ -314,47 +265,14 @@ public final class TrainJob implements Job {
     return t;
   }
 
-  /** Vocabulary size of a tokenizer.json: the largest id of its vocab or added tokens, plus 1. */
+  /** Vocabulary size of a tokenizer.json file (see {@link Models#vocabSize}). */
   static int vocabSize(Path tokenizerJson) {
     try {
-      JsonObject o = JsonParser.parseString(Files.readString(tokenizerJson)).getAsJsonObject();
-      int max = -1;
-      JsonObject v = o.getAsJsonObject("model").getAsJsonObject("vocab");
-      for (var e : v.entrySet()) {
-        max = Math.max(max, e.getValue().getAsInt());
-      }
-      if (o.has("added_tokens")) {
-        for (var e : o.getAsJsonArray("added_tokens")) {
-          max = Math.max(max, e.getAsJsonObject().get("id").getAsInt());
-        }
-      }
-      return max + 1;
-    } catch (IOException | RuntimeException e) {
+      return Models.vocabSize(Files.readString(tokenizerJson));
+    } catch (IOException e) {
       throw new PipelineException(
-          "Cannot read vocabulary of " + tokenizerJson,
-          String.valueOf(e.getMessage()),
-          "use a tokenizer.json with a vocab (WordLevel, BPE or WordPiece model)",
-          e);
+          "Cannot read " + tokenizerJson, e.toString(), "check train.tokenizer", e);
     }
-  }
-
-  private static LlamaModel buildModel(TrainSettings s, Path tokenizer, NDManager nd) {
-    if ("random".equals(s.baseModel())) {
-      return LlamaModel.create(
-          s.randomModelConfig(vocabSize(tokenizer)), nd, DataType.FLOAT32, s.seed());
-    }
-    Path dir = Path.of(s.baseModel());
-    LlamaConfig c = LlamaConfig.read(dir);
-    return LlamaModel.fromTensors(c, nd, DataType.FLOAT32, Safetensors.readDir(dir));
-  }
-
-  /** {@code h:mm:ss} of a duration in seconds, for progress lines. */
-  public static String formatEta(double seconds) {
-    if (!Double.isFinite(seconds)) {
-      return "?";
-    }
-    long t = Math.round(seconds);
-    return String.format("%d:%02d:%02d", t / 3600, (t / 60) % 60, t % 60);
   }
 
   private static String renderSection(PipelineConfig config) {
@@ -363,45 +281,5 @@ public final class TrainJob implements Job {
         .getConfig("train")
         .root()
         .render(com.typesafe.config.ConfigRenderOptions.concise());
-  }
-
-  /** Whether a lake URI is a local path (no scheme, or {@code file:}). */
-  public static boolean isLocal(String uri) {
-    return !uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") || uri.startsWith("file:");
-  }
-
-  /** The local path of a URI for which {@link #isLocal} holds. */
-  public static Path localPath(String uri) {
-    return uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
-  }
-
-  /**
-   * Copies what was staged locally for a non-local lake (s3a://, dbfs:/, abfss://) into {@code
-   * target} via Hadoop, entry by entry (so {@code target} may already exist, e.g. holding the
-   * checkpoints data-parallel training wrote there), skipping the entries named in {@code skip};
-   * then deletes the staging directory.
-   */
-  public static void copyToLake(Run run, Path staged, String target, Set<String> skip) {
-    org.apache.hadoop.conf.Configuration conf =
-        run.lake().spark().sparkContext().hadoopConfiguration();
-    try (Stream<Path> children = Files.list(staged)) {
-      for (Path c : children.toList()) {
-        if (skip.contains(c.getFileName().toString())) {
-          continue;
-        }
-        org.apache.hadoop.fs.Path dst =
-            new org.apache.hadoop.fs.Path(target + "/" + c.getFileName());
-        org.apache.hadoop.fs.FileSystem fs = dst.getFileSystem(conf);
-        fs.delete(dst, true);
-        fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(c.toUri()), dst);
-      }
-      Checkpoints.deleteTree(staged);
-    } catch (IOException e) {
-      throw new PipelineException(
-          "Cannot copy the trained model to " + target,
-          e.toString(),
-          "check that the lake is writable (fs.s3a.* settings, credentials)",
-          e);
-    }
   }
 }

@@ -2,7 +2,7 @@ package io.instructlake.train.dp;
 
 import io.instructlake.PipelineException;
 import io.instructlake.train.Checkpoints;
-import io.instructlake.train.TrainJob;
+import io.instructlake.train.ModelOutput;
 import io.instructlake.train.Trainer;
 import io.instructlake.train.data.SftLoader;
 import java.io.IOException;
@@ -44,8 +44,8 @@ record CheckpointStore(String uri, Map<String, String> hadoopConf) implements Se
 
   /** A store at {@code uri}: local when it has no scheme or {@code file:}, else remote. */
   static CheckpointStore at(String uri, Configuration driverConf) {
-    if (TrainJob.isLocal(uri)) {
-      return local(TrainJob.localPath(uri));
+    if (ModelOutput.isLocal(uri)) {
+      return local(ModelOutput.localPath(uri));
     }
     Map<String, String> fs = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : driverConf) {
@@ -57,7 +57,7 @@ record CheckpointStore(String uri, Map<String, String> hadoopConf) implements Se
   }
 
   boolean isLocal() {
-    return TrainJob.isLocal(uri);
+    return ModelOutput.isLocal(uri);
   }
 
   /**
@@ -80,8 +80,8 @@ record CheckpointStore(String uri, Map<String, String> hadoopConf) implements Se
   private Optional<java.nio.file.Path> find(long step, java.nio.file.Path staging) {
     if (isLocal()) {
       return step < 0
-          ? Checkpoints.latest(TrainJob.localPath(uri))
-          : Checkpoints.at(TrainJob.localPath(uri), step);
+          ? Checkpoints.latest(ModelOutput.localPath(uri))
+          : Checkpoints.at(ModelOutput.localPath(uri), step);
     }
     try (FileSystem fs = fileSystem()) {
       Path root = new Path(uri);
@@ -123,7 +123,7 @@ record CheckpointStore(String uri, Map<String, String> hadoopConf) implements Se
    */
   void save(java.nio.file.Path staging, Trainer trainer, SftLoader.Position position) {
     if (isLocal()) {
-      Checkpoints.save(TrainJob.localPath(uri), trainer, position);
+      Checkpoints.save(ModelOutput.localPath(uri), trainer, position);
       return;
     }
     java.nio.file.Path dir = Checkpoints.save(staging, trainer, position);

@@ -3,14 +3,16 @@ package io.instructlake.train.dp;
 import ai.djl.ndarray.NDManager;
 import io.instructlake.PipelineException;
 import io.instructlake.config.PipelineConfig;
-import io.instructlake.export.HfExport;
 import io.instructlake.export.Provenance;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.Run;
 import io.instructlake.stage.Job;
 import io.instructlake.train.Checkpoints;
-import io.instructlake.train.TrainJob;
+import io.instructlake.train.ModelExport;
+import io.instructlake.train.ModelOutput;
+import io.instructlake.train.Models;
+import io.instructlake.train.TrainInput;
 import io.instructlake.train.TrainMetrics;
 import io.instructlake.train.TrainSettings;
 import io.instructlake.train.Trainer;
@@ -30,12 +32,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * The {@code train-dp} command: data-parallel fine-tuning with {@code train.workers} Spark tasks
- * (see {@link DataParallelTrainer}). Reads the same input table as {@code train}, writes {@code
- * <lake>/_state/models/<run id>/} ({@code tokenizer.json}, {@code checkpoints/}, {@code hf/}) and
- * appends to the {@code metrics} table, per step, each rank's {@code rank<r>.<metric>} (loss,
- * tokens, tokens_per_s, compute_ms, allreduce_ms, wait_ms, update_ms) and the global {@code loss}
- * (mean over ranks) and {@code tokens_per_s} (sum over ranks), with command {@code train-dp}.
+ * The {@code train --workers W} command: data-parallel fine-tuning with {@code train.workers} Spark
+ * tasks (see {@link DataParallelTrainer}). Reads the same input table as {@code train}, writes
+ * {@code <lake>/_state/models/<run id>/} ({@code tokenizer.json}, {@code checkpoints/}, {@code
+ * hf/}) and appends to the {@code metrics} table, per step, each rank's {@code rank<r>.<metric>}
+ * (loss, tokens, tokens_per_s, compute_ms, allreduce_ms, wait_ms, update_ms) and the global {@code
+ * loss} (mean over ranks) and {@code tokens_per_s} (sum over ranks), with command {@code train} (as
+ * the single worker's runs).
  *
  * <p>With a local lake the model directory must be reachable from every executor (one machine, or a
  * shared mount). With a lake on an object store ({@code s3a://}, ...) rank 0 writes the checkpoints
@@ -57,7 +60,7 @@ public final class DataParallelTrainJob implements Job {
 
   @Override
   public String name() {
-    return "train-dp";
+    return "train";
   }
 
   @Override
@@ -76,19 +79,12 @@ public final class DataParallelTrainJob implements Job {
       throw TrainSettings.bf16NeedsGpu(
           "the executors have no GPUs (spark.executor.resource.gpu.amount is not set)");
     }
-    LakeTable table = TrainJob.inputTable(lake, s);
-    String outputUri = lake.sidePath("models/" + run.id());
-    boolean local = TrainJob.isLocal(outputUri);
-    Path outDir;
-    try {
-      // A remote lake: checkpoints go straight to it; tokenizer.json and the export are staged
-      // here.
-      outDir =
-          local ? TrainJob.localPath(outputUri) : Files.createTempDirectory("instructlake-dp-");
-    } catch (IOException e) {
-      throw new PipelineException(
-          "Cannot create a staging directory", e.toString(), "check java.io.tmpdir", e);
-    }
+    LakeTable table = TrainInput.table(lake, s);
+    // A remote lake: checkpoints go straight to it; tokenizer.json and the export are staged here.
+    ModelOutput output = ModelOutput.of(run);
+    Path outDir = output.dir();
+    boolean local = output.isLocal();
+    String outputUri = output.uri();
     DataParallelTrainer.Builder tb =
         DataParallelTrainer.builder()
             .setTrainConfig(config.section("train"))
@@ -113,14 +109,12 @@ public final class DataParallelTrainJob implements Job {
       }
     }
     exportModel(s, r, outDir, run, finalLoss, w);
-    if (!local) {
-      // Checkpoints are already there (the staged checkpoints/ holds only the fetched newest one).
-      TrainJob.copyToLake(run, outDir, outputUri, Set.of("checkpoints"));
-    }
+    // Checkpoints are already there (the staged checkpoints/ holds only the fetched newest one).
+    output.publish(run, Set.of("checkpoints"));
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("workers", (long) w);
     counts.put("steps", (long) s.steps());
-    run.recordStage("train-dp", counts, (System.nanoTime() - start) / 1_000_000);
+    run.recordStage("train", counts, (System.nanoTime() - start) / 1_000_000);
     run.summary().putDetail("train.output", outputUri);
     run.summary().putDetail("train.model", outputUri + "/hf");
     run.summary().putDetail("train.final_loss", finalLoss);
@@ -150,15 +144,14 @@ public final class DataParallelTrainJob implements Job {
     for (DpMetric m : metrics) {
       rows.add(
           RowFactory.create(
-              runId, "train-dp", m.step(), "rank" + m.rank() + "." + m.metric(), m.value(), now));
+              runId, "train", m.step(), "rank" + m.rank() + "." + m.metric(), m.value(), now));
       if (m.metric().equals("tokens_per_s")) {
         tps.merge(m.step(), m.value(), Double::sum);
       }
     }
     globalLoss(metrics)
-        .forEach((k, v) -> rows.add(RowFactory.create(runId, "train-dp", k, "loss", v, now)));
-    tps.forEach(
-        (k, v) -> rows.add(RowFactory.create(runId, "train-dp", k, "tokens_per_s", v, now)));
+        .forEach((k, v) -> rows.add(RowFactory.create(runId, "train", k, "loss", v, now)));
+    tps.forEach((k, v) -> rows.add(RowFactory.create(runId, "train", k, "tokens_per_s", v, now)));
     return rows;
   }
 
@@ -178,8 +171,7 @@ public final class DataParallelTrainJob implements Job {
                         "nothing under " + r.checkpoints(),
                         "check the executors' logs"));
     try (NDManager nd = NDManager.newBaseManager();
-        LlamaModel model =
-            DpWorker.buildModel(s, DpWorker.vocabSize(Files.readString(r.tokenizer())), nd);
+        LlamaModel model = Models.build(s, Models.vocabSize(Files.readString(r.tokenizer())), nd);
         Trainer t = new Trainer(model, s.trainerOptions())) {
       Checkpoints.restore(last, t);
       Provenance prov =
@@ -189,9 +181,9 @@ public final class DataParallelTrainJob implements Job {
               .put("steps", t.step())
               .put("workers", workers)
               .put("final_loss", finalLoss)
+              .put("method", s.method().name().toLowerCase(java.util.Locale.ROOT))
               .put("base_model", s.baseModel());
-      HfExport.writeModel(
-          outDir.resolve("hf"), model.config(), model.mergedState(), r.tokenizer(), prov);
+      ModelExport.write(outDir, model, r.tokenizer(), s, prov);
     } catch (IOException e) {
       throw new PipelineException(
           "Cannot export the model", e.toString(), "check that the lake root is writable", e);

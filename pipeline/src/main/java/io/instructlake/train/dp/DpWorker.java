@@ -3,24 +3,20 @@ package io.instructlake.train.dp;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import com.typesafe.config.ConfigFactory;
 import io.instructlake.PipelineException;
 import io.instructlake.config.ConfigReader;
 import io.instructlake.dist.Jitter;
 import io.instructlake.dist.RingAllReduce;
+import io.instructlake.train.CheckpointListener;
 import io.instructlake.train.Checkpoints;
-import io.instructlake.train.TrainJob;
+import io.instructlake.train.Models;
 import io.instructlake.train.TrainSettings;
 import io.instructlake.train.Trainer;
+import io.instructlake.train.TrainingLoop;
 import io.instructlake.train.data.SftEncoder;
 import io.instructlake.train.data.SftLoader;
-import io.instructlake.train.model.Batch;
-import io.instructlake.train.model.LlamaConfig;
 import io.instructlake.train.model.LlamaModel;
-import io.instructlake.train.model.Safetensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -29,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.spark.BarrierTaskContext;
@@ -55,21 +50,6 @@ final class DpWorker {
         new ConfigReader(ConfigFactory.parseString(trainConf).getConfig("train"), "train"));
   }
 
-  /** Vocabulary size of a tokenizer.json text: largest id of vocab or added tokens, plus 1. */
-  static int vocabSize(String tokenizerJson) {
-    JsonObject o = JsonParser.parseString(tokenizerJson).getAsJsonObject();
-    int max = -1;
-    for (var e : o.getAsJsonObject("model").getAsJsonObject("vocab").entrySet()) {
-      max = Math.max(max, e.getValue().getAsInt());
-    }
-    if (o.has("added_tokens")) {
-      for (var e : o.getAsJsonArray("added_tokens")) {
-        max = Math.max(max, e.getAsJsonObject().get("id").getAsInt());
-      }
-    }
-    return max + 1;
-  }
-
   /** Encodes a rank's examples (sorted by index); examples without loss tokens are dropped. */
   static List<SftEncoder.Encoded> encode(
       List<DpExample> examples, Path tokenizer, TrainSettings s) {
@@ -85,16 +65,6 @@ final class DpWorker {
       }
     }
     return out;
-  }
-
-  /** Builds the model every rank starts from (same seed or same base checkpoint). */
-  static LlamaModel buildModel(TrainSettings s, int vocab, NDManager nd) {
-    if ("random".equals(s.baseModel())) {
-      return LlamaModel.create(s.randomModelConfig(vocab), nd, DataType.FLOAT32, s.seed());
-    }
-    Path dir = Path.of(s.baseModel());
-    return LlamaModel.fromTensors(
-        LlamaConfig.read(dir), nd, DataType.FLOAT32, Safetensors.readDir(dir));
   }
 
   static Iterator<DpMetric> run(DpSpec spec, Iterator<DpExample> rows) {
@@ -153,7 +123,7 @@ final class DpWorker {
             "use fewer train.workers or more training rows");
       }
       try (NDManager nd = NDManager.newBaseManager(device);
-          LlamaModel model = buildModel(s, vocabSize(spec.tokenizerJson()), nd);
+          LlamaModel model = Models.build(s, Models.vocabSize(spec.tokenizerJson()), nd);
           Trainer trainer = new Trainer(model, s.trainerOptions())) {
         s.applyPrecision(model);
         SftLoader loader =
@@ -302,76 +272,80 @@ final class DpWorker {
             rank == 0
                 ? ProgressServer.Sender.connect(spec.progressAddress())
                 : ProgressServer.Sender.NONE) {
-      float[] global = new float[2];
-      long trainStart = System.nanoTime();
-      long firstStep = trainer.step();
       metrics.add(
           new DpMetric(rank, attempt, trainer.step(), "gradient_floats", trainer.gradientSize()));
-      while (trainer.step() < s.steps()) {
-        long t0 = System.nanoTime();
-        double loss = 0;
-        long tokens = 0;
-        for (int k = 0; k < s.gradAccum(); k++) {
-          Batch b = loader.next();
-          loss += trainer.computeGradients(b);
-          tokens += b.realTokens();
-        }
-        loss /= s.gradAccum();
-        jitter.pause();
-        // Zero-copy: the gradients are gathered into one native tensor and all-reduced in place.
-        ByteBuffer grads = trainer.gradientBuffer();
-        disturb(jitter);
-        long t1 = System.nanoTime();
-        long wait0 = ring.waitNanos();
-        ring.allReduceMean(grads, 1);
-        long t2 = System.nanoTime();
-        long waited = ring.waitNanos() - wait0;
-        disturb(jitter);
-        trainer.useGradientBuffer();
-        jitter.pause();
-        Trainer.StepStats st = trainer.applyUpdate();
-        long t3 = System.nanoTime();
-        long step = st.step();
-        double total = (t3 - t0) / 1e9;
-        metrics.add(new DpMetric(rank, attempt, step, "loss", loss));
-        metrics.add(new DpMetric(rank, attempt, step, "tokens", tokens));
-        metrics.add(new DpMetric(rank, attempt, step, "tokens_per_s", tokens / total));
-        metrics.add(new DpMetric(rank, attempt, step, "compute_ms", (t1 - t0) / 1e6));
-        metrics.add(new DpMetric(rank, attempt, step, "allreduce_ms", (t2 - t1) / 1e6));
-        metrics.add(new DpMetric(rank, attempt, step, "wait_ms", waited / 1e6));
-        metrics.add(new DpMetric(rank, attempt, step, "update_ms", (t3 - t2) / 1e6));
-        if (step % s.logEvery() == 0 || step == firstStep + 1 || step == s.steps()) {
-          // The global view for the console: every rank takes part (the condition depends only on
-          // the step, so the ranks stay in lock-step); outside the timed part of the step.
-          global[0] = (float) loss;
-          global[1] = tokens;
-          ring.allReduceMean(global, 1);
-          double elapsed = (System.nanoTime() - trainStart) / 1e9;
-          progress.send(
-              String.format(
-                  Locale.ROOT,
-                  "train-dp: step %d/%d loss %.4f lr %.2e tokens/s %.0f eta %s",
-                  step,
-                  s.steps(),
-                  global[0],
-                  st.lr(),
-                  global[1] * w / total,
-                  TrainJob.formatEta(elapsed / (step - firstStep) * (s.steps() - step))));
-        }
-        if (rank == 0) {
-          metrics.add(new DpMetric(rank, attempt, step, "lr", st.lr()));
-          metrics.add(new DpMetric(rank, attempt, step, "grad_norm", st.gradNorm()));
-          if (s.checkpointEvery() > 0 && step % s.checkpointEvery() == 0) {
-            ckpt.save(staging, trainer, loader.position());
-          }
-        }
-        if (spec.faultStep() > 0 && attempt == 0 && rank == w - 1 && step == spec.faultStep()) {
-          waitToBeKilled(Path.of(spec.faultDir()));
-        }
-      }
+      long[] waited = {0};
+      TrainingLoop.GradientSync allReduce =
+          t -> {
+            jitter.pause();
+            // Zero-copy: the gradients are gathered into one native tensor, all-reduced in place.
+            ByteBuffer grads = t.gradientBuffer();
+            disturb(jitter);
+            long wait0 = ring.waitNanos();
+            ring.allReduceMean(grads, 1);
+            waited[0] = ring.waitNanos() - wait0;
+            disturb(jitter);
+            t.useGradientBuffer();
+            jitter.pause();
+          };
+      float[] global = new float[2];
+      TrainingLoop.Listener perRank =
+          new TrainingLoop.Listener() {
+            @Override
+            public void onStep(TrainingLoop.Step st) {
+              long step = st.step();
+              metrics.add(new DpMetric(rank, attempt, step, "loss", st.loss()));
+              metrics.add(new DpMetric(rank, attempt, step, "tokens", st.tokens()));
+              metrics.add(
+                  new DpMetric(rank, attempt, step, "tokens_per_s", st.tokens() / st.seconds()));
+              metrics.add(new DpMetric(rank, attempt, step, "compute_ms", st.computeNanos() / 1e6));
+              metrics.add(new DpMetric(rank, attempt, step, "allreduce_ms", st.syncNanos() / 1e6));
+              metrics.add(new DpMetric(rank, attempt, step, "wait_ms", waited[0] / 1e6));
+              metrics.add(new DpMetric(rank, attempt, step, "update_ms", st.updateNanos() / 1e6));
+              if (TrainingLoop.logs(st, s.logEvery())) {
+                // The global view for the console: every rank takes part (the condition depends
+                // only on the step, so the ranks stay in lock-step); outside the timed step.
+                global[0] = (float) st.loss();
+                global[1] = st.tokens();
+                ring.allReduceMean(global, 1);
+                progress.send(
+                    TrainingLoop.progressLine(
+                        "train-dp", st, global[0], global[1] * w / st.seconds()));
+              }
+              if (rank == 0) {
+                metrics.add(new DpMetric(rank, attempt, step, "lr", st.lr()));
+                metrics.add(new DpMetric(rank, attempt, step, "grad_norm", st.gradNorm()));
+              }
+            }
+          };
+      TrainingLoop.Builder loop =
+          TrainingLoop.builder()
+              .setTrainer(trainer)
+              .setLoader(loader)
+              .setSteps(s.steps())
+              .optGradAccum(s.gradAccum())
+              .optGradientSync(allReduce)
+              .optListener(perRank);
       if (rank == 0) {
-        ckpt.save(staging, trainer, loader.position());
+        loop.optListener(
+            new CheckpointListener(
+                trainer,
+                loader,
+                s.checkpointEvery(),
+                (t, position) -> ckpt.save(staging, t, position)));
       }
+      if (spec.faultStep() > 0 && attempt == 0 && rank == w - 1) {
+        loop.optListener(
+            new TrainingLoop.Listener() {
+              @Override
+              public void onStep(TrainingLoop.Step st) {
+                if (st.step() == spec.faultStep()) {
+                  waitToBeKilled(Path.of(spec.faultDir()));
+                }
+              }
+            });
+      }
+      loop.build().run();
     }
   }
 

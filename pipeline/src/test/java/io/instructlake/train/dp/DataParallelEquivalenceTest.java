@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.train.Checkpoints;
+import io.instructlake.train.Models;
 import io.instructlake.train.TrainSettings;
 import io.instructlake.train.Trainer;
 import io.instructlake.train.data.SftEncoder;
@@ -181,8 +182,7 @@ class DataParallelEquivalenceTest {
               enc, s.batchSize(), s.maxSeqLen(), s.pack(), DpWorker.rankSeed(s.seed(), r)));
     }
     try (NDManager nd = NDManager.newBaseManager();
-        LlamaModel model =
-            DpWorker.buildModel(s, DpWorker.vocabSize(Files.readString(tokenizer)), nd);
+        LlamaModel model = Models.build(s, Models.vocabSize(Files.readString(tokenizer)), nd);
         Trainer t = new Trainer(model, s.trainerOptions())) {
       for (int k = 0; k < steps; k++) {
         for (SftLoader l : loaders) {

@@ -146,7 +146,7 @@ class DataParallelS3Test extends S3SparkTestBase {
   }
 
   private static Run run(Lake lake, PipelineConfig cfg) {
-    Run run = Run.start(lake, "train-dp", cfg, null);
+    Run run = Run.start(lake, "train", cfg, null);
     DataParallelTrainJob job =
         new DataParallelTrainJob(
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));

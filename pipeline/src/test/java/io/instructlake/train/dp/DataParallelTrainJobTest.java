@@ -32,9 +32,9 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@code train-dp} job in this JVM with one worker (a barrier stage of one task on {@code
- * local[2]}): it must produce exactly the weights of the single-worker {@code train} job on the
- * same table and config, append per-rank and global metrics, and export an HF model directory.
+ * The {@code train --workers W} job in this JVM with one worker (a barrier stage of one task on
+ * {@code local[2]}): it must produce exactly the weights of the single-worker {@code train} job on
+ * the same table and config, append per-rank and global metrics, and export an HF model directory.
  */
 class DataParallelTrainJobTest extends SparkTestBase {
   static final StructType SCHEMA =
@@ -60,11 +60,11 @@ class DataParallelTrainJobTest extends SparkTestBase {
     new TrainJob(new PrintStream(new ByteArrayOutputStream())).execute(one, cfg);
     one.succeed();
 
-    Run dpRun = Run.start(lake, "train-dp", cfg, null);
+    Run dpRun = Run.start(lake, "train", cfg, null);
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     DataParallelTrainJob job =
         new DataParallelTrainJob(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    assertEquals("train-dp", job.name());
+    assertEquals("train", job.name(), "data-parallel runs are recorded as train runs");
     job.validate(cfg);
     job.execute(dpRun, cfg);
     dpRun.succeed();
@@ -83,7 +83,7 @@ class DataParallelTrainJobTest extends SparkTestBase {
 
     List<Row> m =
         lake.read(LakeTable.METRICS)
-            .filter("command = 'train-dp' and run_id = '" + dpRun.id() + "'")
+            .filter("command = 'train' and run_id = '" + dpRun.id() + "'")
             .collectAsList();
     for (String name : List.of("loss", "tokens_per_s", "rank0.loss", "rank0.allreduce_ms")) {
       long steps = m.stream().filter(r -> r.getString(3).equals(name)).count();
@@ -107,13 +107,52 @@ class DataParallelTrainJobTest extends SparkTestBase {
 
     // bf16 mixed precision on executors without GPUs fails at start, naming the key and why.
     PipelineConfig bf16 = cfg.with("train.precision", "bf16-mixed");
-    Run bad = Run.start(lake, "train-dp", bf16, null);
+    Run bad = Run.start(lake, "train", bf16, null);
     ConfigError e = assertThrows(ConfigError.class, () -> job.execute(bad, bf16));
     bad.fail(e);
     assertTrue(
         e.getMessage().contains("train.precision")
             && e.getMessage().contains("spark.executor.resource.gpu.amount"),
         e.getMessage());
+  }
+
+  /**
+   * With LoRA, data-parallel training exports what the single worker does, through the same export
+   * step: the merged HF model and the PEFT adapter (config and weights), the same bits.
+   */
+  @Test
+  void withLoraBothExportTheSameMergedModelAndPeftAdapter() throws Exception {
+    Lake lake = newLake("dp-lora");
+    List<Row> rows = new ArrayList<>();
+    for (String[] r : DpTestData.rows()) {
+      rows.add(RowFactory.create(r[0], null, r[1], r[2]));
+    }
+    lake.append(LakeTable.SILVER_RECORDS, spark.createDataFrame(rows, SCHEMA), "test");
+    PipelineConfig cfg =
+        DpTestData.config(1, 3, 0)
+            .with("train.threads", 0)
+            .with("train.method", "lora")
+            .with("train.lora.dropout", 0.0);
+    Run one = Run.start(lake, "train", cfg, null);
+    new TrainJob(new PrintStream(new ByteArrayOutputStream())).execute(one, cfg);
+    one.succeed();
+    Run dp = Run.start(lake, "train", cfg, null);
+    new DataParallelTrainJob(new PrintStream(new ByteArrayOutputStream())).execute(dp, cfg);
+    dp.succeed();
+    Path a = Path.of((String) one.summary().details().get("train.output"));
+    Path b = Path.of((String) dp.summary().details().get("train.output"));
+    for (String f : List.of("adapter/adapter_model.safetensors", "hf/model.safetensors")) {
+      assertTrue(Files.exists(b.resolve(f)), "data-parallel export lacks " + f);
+      Map<String, HostTensor> x = Safetensors.read(a.resolve(f));
+      Map<String, HostTensor> y = Safetensors.read(b.resolve(f));
+      assertEquals(x.keySet(), y.keySet(), f);
+      for (String n : x.keySet()) {
+        assertArrayEquals(x.get(n).data(), y.get(n).data(), 0f, f + ": " + n);
+      }
+    }
+    assertEquals(
+        Files.readString(a.resolve("adapter/adapter_config.json")),
+        Files.readString(b.resolve("adapter/adapter_config.json")));
   }
 
   private static Map<String, HostTensor> weights(Path out) {
