@@ -4,8 +4,13 @@
  *
  * <p>Packages by capability: {@code config} (one typed configuration), {@code lake} (Delta tables,
  * the runs log, quarantine), {@code ingest}, {@code corpus} (the seeded generator), {@code clean},
- * {@code dedupe}, {@code split}, {@code augment}, {@code balance}, {@code train}, {@code evaluate},
- * {@code export}. Pure logic lives in plain Java classes that need no SparkSession; Spark glue sits
- * at the edge of each package.
+ * {@code dedupe}, {@code split}, {@code augment}, {@code balance}, {@code gold} (what those share),
+ * {@code publish} (the command chaining them), {@code gates} (quality gates and reports), {@code
+ * nightly} (the incremental refresh), {@code stage} (the job contract), {@code train} with {@code
+ * train.model}, {@code train.data}, {@code train.optim} and {@code train.dp}, {@code dist} (the
+ * gradient all-reduce), {@code evaluate}, {@code export}; {@code bench} holds the benchmarks. No
+ * package cycles ({@code PackageCyclesTest}): an orchestrator sits in its own package above what it
+ * calls. Pure logic lives in plain Java classes that need no SparkSession; Spark glue sits at the
+ * edge of each package.
  */
 package io.instructlake;

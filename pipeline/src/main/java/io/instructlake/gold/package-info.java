@@ -1,9 +1,8 @@
 /**
- * Gold layer: reading the newest silver records ({@link io.instructlake.gold.SilverSource}), the
- * columns the gold stages add ({@link io.instructlake.gold.GoldColumns}), stable hashing shared by
- * split, augment and balance ({@link io.instructlake.gold.StableHash}), and the {@code publish} job
- * ({@link io.instructlake.publish.PublishJob}) that chains split, augment and balance into new
- * versions of {@code gold.train} and {@code gold.eval}, recording the silver version they came
- * from.
+ * Gold-layer primitives shared by split, augment, balance and publish: reading the newest silver
+ * records ({@link io.instructlake.gold.SilverSource}), the columns the gold stages add ({@link
+ * io.instructlake.gold.GoldColumns}), stable hashing ({@link io.instructlake.gold.StableHash}), the
+ * gold side tables ({@link io.instructlake.gold.GoldTables}) and stage writes ({@link
+ * io.instructlake.gold.StageWrites}). The command that chains them is in {@code publish}.
  */
 package io.instructlake.gold;

@@ -1,19 +1,28 @@
 /**
- * The single-worker fine-tuning engine on DJL's PyTorch engine.
+ * Fine-tuning on DJL's PyTorch engine: the training loop and the {@code train} command. The pieces
+ * it drives live in sub-packages that never import this one:
  *
  * <ul>
- *   <li>{@link io.instructlake.train.model.LlamaConfig} / {@link
- *       io.instructlake.train.model.LlamaModel}: a Llama-family decoder (Llama, Qwen2,
- *       DeepSeek-R1-Distill) with HF parameter names, optional LoRA adapters; {@link
- *       io.instructlake.train.model.Safetensors} reads and writes HF weights.
- *   <li>{@link io.instructlake.train.Trainer}: the step API ({@code computeGradients},
- *       flat-gradient exchange, {@code applyUpdate}) with {@link io.instructlake.train.optim.AdamW}
- *       whose state the project owns, a warm-up + cosine schedule, global-norm clipping and
- *       accumulation.
- *   <li>SFT data: {@link io.instructlake.train.data.ChatTemplate}, {@link
- *       io.instructlake.train.data.SftEncoder}, {@link io.instructlake.train.data.Collator}, and
- *       {@link io.instructlake.train.data.TokenizerBuilder} for the project's own small tokenizer.
- *   <li>{@link io.instructlake.train.TrainJob}: the {@code train} command.
+ *   <li>{@code train.model}: {@link io.instructlake.train.model.LlamaConfig}, {@link
+ *       io.instructlake.train.model.LlamaModel} (a Llama-family decoder as a tree of DJL blocks
+ *       with HF parameter names, LoRA adapters, mixed precision), {@link
+ *       io.instructlake.train.model.Safetensors} and the model input {@link
+ *       io.instructlake.train.model.Batch}.
+ *   <li>{@code train.data}: chat templates, SFT encoding with loss masks, the project's tokenizer
+ *       builder, and the resumable batch stream {@link io.instructlake.train.data.SftLoader}.
+ *   <li>{@code train.optim}: {@link io.instructlake.train.optim.AdamW} (state the project owns, so
+ *       it is checkpointed) and the warm-up + cosine {@link
+ *       io.instructlake.train.optim.LrSchedule}.
+ *   <li>{@code train.dp}: data-parallel training in a Spark barrier stage.
  * </ul>
+ *
+ * <p>Here: {@link io.instructlake.train.Trainer} (the step API: gradients, global-norm clipping,
+ * accumulation, the flat gradient buffer), {@link io.instructlake.train.TrainingLoop} (the one
+ * loop, with listeners for progress, metrics and {@link io.instructlake.train.CheckpointListener
+ * checkpoints}, and a gradient-sync hook that data-parallel ranks fill with the all-reduce), {@link
+ * io.instructlake.train.Models} (the one model factory), {@link io.instructlake.train.ModelOutput}
+ * (where a run's outputs go), {@link io.instructlake.train.ModelExport} (the one export step: HF
+ * model and PEFT adapter), {@link io.instructlake.train.Checkpoints}, and {@link
+ * io.instructlake.train.TrainJob}, the single-worker {@code train} command.
  */
 package io.instructlake.train;
