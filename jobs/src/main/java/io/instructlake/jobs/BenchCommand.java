@@ -27,7 +27,7 @@ final class BenchCommand implements Callable<Integer> {
   static {
     BENCHMARKS.put("allreduce", "io.instructlake.bench.AllReduceBenchmark");
     BENCHMARKS.put("train", "io.instructlake.bench.TrainBenchmark");
-    BENCHMARKS.put("dataparallel", "io.instructlake.train.dp.DataParallelBenchmark");
+    BENCHMARKS.put("dataparallel", "io.instructlake.bench.DataParallelBenchmark");
     BENCHMARKS.put("gold", "io.instructlake.bench.GoldBenchmark");
     BENCHMARKS.put("clean", "io.instructlake.bench.CleanBenchmark");
     BENCHMARKS.put("bloom", "io.instructlake.bench.BloomBenchmark");

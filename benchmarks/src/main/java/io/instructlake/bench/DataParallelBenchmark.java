@@ -1,7 +1,9 @@
-package io.instructlake.train.dp;
+package io.instructlake.bench;
 
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.dist.LoopbackBandwidth;
+import io.instructlake.train.dp.DataParallelTrainer;
+import io.instructlake.train.dp.DpMetric;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
