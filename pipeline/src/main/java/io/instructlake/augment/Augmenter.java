@@ -2,7 +2,6 @@ package io.instructlake.augment;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
@@ -156,18 +155,13 @@ public final class Augmenter {
   }
 
   static Dataset<Row> toQuarantine(Dataset<Row> rejected, String stage) {
-    return rejected.select(
-        lit(null).cast(DataTypes.StringType).as(Quarantine.RUN_ID),
-        lit(stage).as(Quarantine.STAGE),
-        col(REJECT).as(Quarantine.REASON),
-        col(RecordSchema.RECORD_ID).as(Quarantine.RECORD_ID),
-        col(RecordSchema.SOURCE_FILE).as(Quarantine.SOURCE_FILE),
-        col(RecordSchema.SOURCE_LINE).as(Quarantine.SOURCE_LINE),
-        col(TEXT).as(Quarantine.RAW),
-        col(DETAIL).as(Quarantine.DETAIL),
-        col(GoldColumns.PARENT_ID).as(Quarantine.DUPLICATE_OF),
-        col(SIM).as(Quarantine.SIMILARITY),
-        current_timestamp().as(Quarantine.QUARANTINED_AT));
+    return Quarantine.rows(rejected)
+        .setStage(stage)
+        .setReason(col(REJECT))
+        .optRaw(col(TEXT))
+        .optDetail(col(DETAIL))
+        .optDuplicateOf(col(GoldColumns.PARENT_ID), col(SIM))
+        .build();
   }
 
   static Column[] cols(StructType schema) {

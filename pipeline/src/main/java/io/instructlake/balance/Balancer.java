@@ -3,7 +3,6 @@ package io.instructlake.balance;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
@@ -140,18 +139,15 @@ public final class Balancer {
         synthDropped =
             cands
                 .where(col("_aug_reject").isNotNull())
-                .select(
-                    lit(null).cast(DataTypes.StringType).as(Quarantine.RUN_ID),
-                    lit(STAGE).as(Quarantine.STAGE),
-                    col("_aug_reject").as(Quarantine.REASON),
-                    col(RecordSchema.RECORD_ID).as(Quarantine.RECORD_ID),
-                    col(RecordSchema.SOURCE_FILE).as(Quarantine.SOURCE_FILE),
-                    col(RecordSchema.SOURCE_LINE).as(Quarantine.SOURCE_LINE),
-                    col("_aug_text").as(Quarantine.RAW),
-                    col("_aug_detail").as(Quarantine.DETAIL),
-                    col(GoldColumns.PARENT_ID).as(Quarantine.DUPLICATE_OF),
-                    col("_aug_similarity").as(Quarantine.SIMILARITY),
-                    current_timestamp().as(Quarantine.QUARANTINED_AT));
+                .transform(
+                    d ->
+                        Quarantine.rows(d)
+                            .setStage(STAGE)
+                            .setReason(col("_aug_reject"))
+                            .optRaw(col("_aug_text"))
+                            .optDetail(col("_aug_detail"))
+                            .optDuplicateOf(col(GoldColumns.PARENT_ID), col("_aug_similarity"))
+                            .build());
       }
       default -> {
         UserDefinedFunction dupId =
@@ -193,29 +189,18 @@ public final class Balancer {
     }
     kept = kept.unionByName(pass, true);
     Dataset<Row> dropped =
-        under.select(
-            lit(null).cast(DataTypes.StringType).as(Quarantine.RUN_ID),
-            lit(STAGE).as(Quarantine.STAGE),
-            lit("balance_undersampled").as(Quarantine.REASON),
-            col(RecordSchema.RECORD_ID).as(Quarantine.RECORD_ID),
-            col(RecordSchema.SOURCE_FILE).as(Quarantine.SOURCE_FILE),
-            col(RecordSchema.SOURCE_LINE).as(Quarantine.SOURCE_LINE),
-            lit(null).cast(DataTypes.StringType).as(Quarantine.RAW),
-            org.apache
-                .spark
-                .sql
-                .functions
-                .concat(
+        Quarantine.rows(under)
+            .setStage(STAGE)
+            .setReason(lit("balance_undersampled"))
+            .optDetail(
+                org.apache.spark.sql.functions.concat(
                     lit(options.column() + "="),
                     col("_class"),
                     lit(" target="),
                     col("_target").cast("string"),
                     lit(" of "),
-                    col("_n").cast("string"))
-                .as(Quarantine.DETAIL),
-            lit(null).cast(DataTypes.StringType).as(Quarantine.DUPLICATE_OF),
-            lit(null).cast(DataTypes.DoubleType).as(Quarantine.SIMILARITY),
-            current_timestamp().as(Quarantine.QUARANTINED_AT));
+                    col("_n").cast("string")))
+            .build();
     if (synthDropped != null) {
       dropped = dropped.unionByName(synthDropped);
     }

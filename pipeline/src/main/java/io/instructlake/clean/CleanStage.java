@@ -1,9 +1,7 @@
 package io.instructlake.clean;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -73,18 +71,14 @@ public final class CleanStage {
     Dataset<Row> dropped =
         cleaned
             .where(col(REASON).isNotNull())
-            .select(
-                lit(null).cast(DataTypes.StringType).as(Quarantine.RUN_ID),
-                lit(NAME).as(Quarantine.STAGE),
-                col(REASON).as(Quarantine.REASON),
-                col(RecordSchema.RECORD_ID).as(Quarantine.RECORD_ID),
-                col(RecordSchema.SOURCE_FILE).as(Quarantine.SOURCE_FILE),
-                col(RecordSchema.SOURCE_LINE).as(Quarantine.SOURCE_LINE),
-                col(RAW).as(Quarantine.RAW),
-                col(DETAIL).as(Quarantine.DETAIL),
-                lit(null).cast(DataTypes.StringType).as(Quarantine.DUPLICATE_OF),
-                lit(null).cast(DataTypes.DoubleType).as(Quarantine.SIMILARITY),
-                current_timestamp().as(Quarantine.QUARANTINED_AT));
+            .transform(
+                d ->
+                    Quarantine.rows(d)
+                        .setStage(NAME)
+                        .setReason(col(REASON))
+                        .optRaw(col(RAW))
+                        .optDetail(col(DETAIL))
+                        .build());
     StageOutput.Builder b = StageOutput.builder().setStage(NAME).setKept(kept).setDropped(dropped);
     for (Map.Entry<String, Long> e : piiTotals(cleaned).entrySet()) {
       b.optCounter("pii_" + e.getKey(), e.getValue());

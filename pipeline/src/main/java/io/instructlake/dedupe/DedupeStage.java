@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
@@ -483,26 +482,21 @@ public final class DedupeStage {
 
   private static Dataset<Row> quarantine(
       Dataset<Row> rows, String reason, Column dupOf, Column similarity, Column detail) {
-    return rows.select(
-        lit(null).cast(DataTypes.StringType).as(Quarantine.RUN_ID),
-        lit(STAGE).as(Quarantine.STAGE),
-        lit(reason).as(Quarantine.REASON),
-        col(RecordSchema.RECORD_ID).as(Quarantine.RECORD_ID),
-        col(RecordSchema.SOURCE_FILE).as(Quarantine.SOURCE_FILE),
-        col(RecordSchema.SOURCE_LINE).as(Quarantine.SOURCE_LINE),
-        substring(
+    return Quarantine.rows(rows)
+        .setStage(STAGE)
+        .setReason(lit(reason))
+        .optRaw(
+            substring(
                 to_json(
                     struct(
                         col(RecordSchema.SYSTEM),
                         col(RecordSchema.MESSAGES),
                         col(RecordSchema.TOOLS))),
                 1,
-                2000)
-            .as(Quarantine.RAW),
-        detail.as(Quarantine.DETAIL),
-        dupOf.as(Quarantine.DUPLICATE_OF),
-        similarity.cast(DataTypes.DoubleType).as(Quarantine.SIMILARITY),
-        current_timestamp().as(Quarantine.QUARANTINED_AT));
+                2000))
+        .optDetail(detail)
+        .optDuplicateOf(dupOf, similarity)
+        .build();
   }
 
   private static Dataset<Row> emptyQuarantine(SparkSession spark) {

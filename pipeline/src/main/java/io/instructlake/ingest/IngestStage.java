@@ -1,7 +1,6 @@
 package io.instructlake.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
@@ -246,18 +245,16 @@ public final class IngestStage {
     Dataset<Row> dropped =
         unified
             .where(col("kind").equalTo("bad"))
-            .select(
-                lit(runId).as(Quarantine.RUN_ID),
-                lit(STAGE).as(Quarantine.STAGE),
-                col(Quarantine.REASON),
-                lit(null).cast(DataTypes.StringType).as(Quarantine.RECORD_ID),
-                col(RecordSchema.SOURCE_FILE),
-                col(RecordSchema.SOURCE_LINE),
-                col(Quarantine.RAW),
-                col(Quarantine.DETAIL),
-                lit(null).cast(DataTypes.StringType).as(Quarantine.DUPLICATE_OF),
-                lit(null).cast(DataTypes.DoubleType).as(Quarantine.SIMILARITY),
-                current_timestamp().as(Quarantine.QUARANTINED_AT));
+            .transform(
+                d ->
+                    Quarantine.rows(d)
+                        .setStage(STAGE)
+                        .setReason(col(Quarantine.REASON))
+                        .optRunId(lit(runId))
+                        .optRecordId(lit(null))
+                        .optRaw(col(Quarantine.RAW))
+                        .optDetail(col(Quarantine.DETAIL))
+                        .build());
     StageOutput out =
         StageOutput.builder()
             .setStage(STAGE)
