@@ -1,6 +1,8 @@
 package io.instructlake.testkit;
 
+import io.instructlake.config.PipelineConfig;
 import io.instructlake.lake.Lake;
+import io.instructlake.lake.Sessions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,23 +26,29 @@ public abstract class SparkTestBase {
     spark = newSession(scratch);
   }
 
-  /** The session builder every Spark test uses; also used by tests that need their own master. */
+  /**
+   * The session every Spark test uses, built by the pipeline's own {@link Sessions#create} (the
+   * builder the CLI and the benchmarks use too, so a test sees the settings a user's run has):
+   * {@code local[2]}, UI off, 2 shuffle partitions, Delta snapshot partitions 1, the warehouse in
+   * {@code scratchDir}. Also used by tests that need a session in a child JVM.
+   */
   public static SparkSession newSession(Path scratchDir) {
-    return SparkSession.builder()
-        .master("local[2]")
-        .appName("instructlake-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .config("spark.databricks.delta.snapshotPartitions", "1")
-        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config(
-            "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-        .config("spark.sql.warehouse.dir", scratchDir.resolve("warehouse").toString())
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate();
+    return Sessions.create(sessionConfig(scratchDir));
+  }
+
+  /** The configuration behind {@link #newSession}: the defaults with the test settings. */
+  public static PipelineConfig sessionConfig(Path scratchDir) {
+    return PipelineConfig.defaults()
+        .with("spark.master", "local[2]")
+        .with("spark.force-master", true)
+        .with("spark.app-name", "instructlake-test")
+        .with("lake.root", scratchDir.resolve("lake").toString())
+        .with("spark.conf.\"spark.ui.enabled\"", "false")
+        .with("spark.conf.\"spark.sql.shuffle.partitions\"", "2")
+        .with("spark.conf.\"spark.default.parallelism\"", "2")
+        .with("spark.conf.\"spark.databricks.delta.snapshotPartitions\"", "1")
+        .with("spark.conf.\"spark.sql.warehouse.dir\"", scratchDir.resolve("warehouse").toString())
+        .with("spark.conf.\"spark.driver.host\"", "127.0.0.1");
   }
 
   @AfterAll
