@@ -53,17 +53,7 @@ public final class BloomBenchmark {
     double fpp = args.length > 4 ? Double.parseDouble(args[4]) : 0.01;
     Path work = Files.createTempDirectory("bloom-bench-");
     SparkSession spark =
-        SparkSession.builder()
-            .master(System.getProperty("spark.master", "local[*]"))
-            .appName("bloom-benchmark")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config(
-                "spark.sql.catalog.spark_catalog",
-                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-            .config("spark.databricks.delta.snapshotPartitions", "1")
-            .getOrCreate();
+        BenchSessions.local(System.getProperty("spark.master", "local[*]"), "bloom-benchmark", 8);
     try {
       String histPath = work.resolve("history").toString();
       long t0 = System.nanoTime();

@@ -44,18 +44,7 @@ public final class CleanBenchmark {
     long records = args.length > 1 ? Long.parseLong(args[1]) : 100_000L;
     String master = args.length > 2 ? args[2] : "local[*]";
     Path work = Files.createTempDirectory("clean-bench-");
-    SparkSession spark =
-        SparkSession.builder()
-            .master(master)
-            .appName("clean-benchmark")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config(
-                "spark.sql.catalog.spark_catalog",
-                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-            .config("spark.databricks.delta.snapshotPartitions", "1")
-            .getOrCreate();
+    SparkSession spark = BenchSessions.local(master, "clean-benchmark", 4);
     spark.sparkContext().setLogLevel("WARN");
     try {
       Path corpus = work.resolve("corpus");

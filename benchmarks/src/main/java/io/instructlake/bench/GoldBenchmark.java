@@ -35,18 +35,7 @@ public final class GoldBenchmark {
     String outPrefix = args.length > 0 ? args[0] : "gold-benchmark";
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 5000;
     Path dir = Files.createTempDirectory("gold-bench-");
-    SparkSession spark =
-        SparkSession.builder()
-            .master("local[*]")
-            .appName("gold-benchmark")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "4")
-            .config("spark.databricks.delta.snapshotPartitions", "1")
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config(
-                "spark.sql.catalog.spark_catalog",
-                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-            .getOrCreate();
+    SparkSession spark = BenchSessions.local("local[*]", "gold-benchmark", 4);
     Lake lake = new Lake(spark, dir.resolve("lake").toString());
     lake.overwrite(LakeTable.SILVER_RECORDS, records(spark, n), "bench");
     PipelineConfig config = PipelineConfig.builder().optEnvironment(Map.of()).build();

@@ -44,17 +44,8 @@ public final class NearDedupeBenchmark {
     long records = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
     Path work = Files.createTempDirectory("near-bench-");
     SparkSession spark =
-        SparkSession.builder()
-            .master(System.getProperty("spark.master", "local[*]"))
-            .appName("near-dedupe-benchmark")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-            .config(
-                "spark.sql.catalog.spark_catalog",
-                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
-            .config("spark.databricks.delta.snapshotPartitions", "1")
-            .getOrCreate();
+        BenchSessions.local(
+            System.getProperty("spark.master", "local[*]"), "near-dedupe-benchmark", 8);
     try {
       Path corpus = work.resolve("corpus");
       CorpusGenerator.builder()
