@@ -8,9 +8,10 @@
  * {@code publish} (the command chaining them), {@code gates} (quality gates and reports), {@code
  * nightly} (the incremental refresh), {@code stage} (the job contract), {@code train} with {@code
  * train.model}, {@code train.data}, {@code train.optim} and {@code train.dp}, {@code dist} (the
- * gradient all-reduce), {@code evaluate}, {@code export} (the benchmarks are a module of their
- * own). No package cycles ({@code PackageCyclesTest}): an orchestrator sits in its own package
- * above what it calls. Pure logic lives in plain Java classes that need no SparkSession; Spark glue
- * sits at the edge of each package.
+ * gradient all-reduce), {@code export} (the benchmarks are a module of their own; evaluation
+ * commands are yet to come, and teacher-forced perplexity lives in {@code train}). No package
+ * cycles ({@code PackageCyclesTest}): an orchestrator sits in its own package above what it calls.
+ * Pure logic lives in plain Java classes that need no SparkSession; Spark glue sits at the edge of
+ * each package.
  */
 package io.instructlake;

@@ -46,7 +46,7 @@ public final class GoldBenchmark {
 
     long t1 = System.nanoTime();
     Run run = Run.start(lake, "publish", config, null);
-    new PublishJob().execute(run, config);
+    new PublishJob().step(config).execute(run);
     run.succeed();
     double publishSec = (System.nanoTime() - t1) / 1e9;
     long trainRows = lake.read(LakeTable.GOLD_TRAIN).count();

@@ -61,7 +61,7 @@ public final class NearDedupeBenchmark {
       Lake lake = new Lake(spark, work.resolve("lake").toString());
       IngestJob ingest = new IngestJob();
       Run run = Run.start(lake, ingest.name(), config, corpus.toString());
-      ingest.execute(run, config);
+      ingest.step(config).execute(run);
       run.succeed();
       Dataset<Row> bronze = lake.read(LakeTable.BRONZE_RECORDS);
       long rows = bronze.count();

@@ -1,12 +1,10 @@
 package io.instructlake.jobs;
 
 import io.instructlake.config.PipelineConfig;
-import io.instructlake.corpus.CorpusGenerator;
-import io.instructlake.corpus.Manifest;
 import io.instructlake.stage.Job;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,41 +42,14 @@ final class DemoCommand implements Callable<Integer> {
     PipelineConfig config = options.config();
     boolean generate = config.section("input").string("path").isBlank();
     if (generate) {
-      // Validate the other jobs against a config that has an input, as demo will supply one.
+      // The corpus step writes where input.path points, before ingest reads it.
       config = config.with("input.path", corpusDir.toAbsolutePath().toString());
     }
-    List<Job> jobs = JobRegistry.demoJobs();
-    return new JobRunner(out, err)
-        .run(
-            "demo",
-            config,
-            jobs,
-            options.summary,
-            (cfg, run) -> {
-              if (!generate) {
-                return cfg;
-              }
-              CorpusGenerator.Builder b = CorpusGenerator.fromConfig(cfg).setOutputDir(corpusDir);
-              Path manifestFile = corpusDir.resolve("_manifest.json");
-              Manifest previous = Files.exists(manifestFile) ? Manifest.read(manifestFile) : null;
-              Manifest m;
-              long records = cfg.section("generate").longValue("records", 1, Long.MAX_VALUE);
-              long seed = cfg.section("generate").longValue("seed", Long.MIN_VALUE, Long.MAX_VALUE);
-              if (previous != null
-                  && previous.requestedRecords == records
-                  && previous.seed == seed) {
-                m = previous;
-                out.println("  corpus: reusing " + corpusDir + " (same seed and size)");
-              } else {
-                m = b.build().generate();
-                out.println("  corpus: generated " + m.units + " units in " + corpusDir);
-              }
-              run.summary().putDetail("demo.corpus", corpusDir.toAbsolutePath().toString());
-              run.summary().putDetail("demo.generated_units", m.units);
-              run.summary().putDetail("demo.injected_malformed", m.malformedTotal());
-              run.summary().putDetail("demo.injected_exact_duplicates", m.exactDuplicates);
-              run.summary().putDetail("demo.injected_near_duplicates", m.nearDuplicates);
-              return cfg;
-            });
+    List<Job<?>> jobs = new ArrayList<>();
+    if (generate) {
+      jobs.add(new DemoCorpusJob(corpusDir, out));
+    }
+    jobs.addAll(JobRegistry.demoJobs());
+    return new JobRunner(out, err).run("demo", config, jobs, options.summary);
   }
 }

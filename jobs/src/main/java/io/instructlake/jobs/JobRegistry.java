@@ -13,7 +13,7 @@ final class JobRegistry {
   private JobRegistry() {}
 
   /** The stages {@code demo} runs, in order. */
-  static List<Job> demoJobs() {
+  static List<Job<?>> demoJobs() {
     return List.of(
         new IngestJob(), new CleanJob(), new DedupeJob(), new PublishJob(), new TrainJob());
   }

@@ -1,6 +1,7 @@
 package io.instructlake.jobs;
 
 import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.JobResult;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.Run;
 import io.instructlake.lake.RunSummary;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,18 +38,15 @@ final class JobRunner {
     this.err = err;
   }
 
-  int run(
-      String command,
-      PipelineConfig config,
-      List<Job> jobs,
-      Path summaryFile,
-      JobSequence.Prepare prepare) {
-    for (Job j : jobs) {
-      j.validate(config);
+  int run(String command, PipelineConfig config, List<Job<?>> jobs, Path summaryFile) {
+    // Every job's configuration is read once, here, before any Spark session exists.
+    List<Job.Step<?>> steps = new ArrayList<>();
+    for (Job<?> j : jobs) {
+      steps.add(j.step(config));
     }
     SparkSession spark = Sessions.create(config);
     Lake lake = new Lake(spark, config.section("lake").string("root"));
-    RunSummary summary = JobSequence.run(lake, command, config, jobs, prepare, out, err);
+    RunSummary summary = JobSequence.run(lake, command, config, steps, out, err);
     lake.registerTables();
     report(summary, lake);
     if (summaryFile != null) {
@@ -82,8 +81,16 @@ final class JobRunner {
     for (String stage : stageNames(s)) {
       out.println("  " + stage + ": " + s.stageCounts(stage));
     }
-    if (!s.details().isEmpty()) {
-      out.println("  details: " + s.details());
+    for (JobResult r : s.results()) {
+      StringBuilder line = new StringBuilder("  ").append(r.prefix()).append(':');
+      r.details()
+          .forEach(
+              (k, v) ->
+                  line.append(' ')
+                      .append(k.substring(r.prefix().length() + 1))
+                      .append('=')
+                      .append(v));
+      out.println(line);
     }
   }
 

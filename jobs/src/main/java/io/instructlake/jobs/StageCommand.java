@@ -14,9 +14,9 @@ abstract class StageCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   private final String name;
-  private final List<Job> jobs;
+  private final List<Job<?>> jobs;
 
-  StageCommand(String name, Job... jobs) {
+  StageCommand(String name, Job<?>... jobs) {
     this.name = name;
     this.jobs = List.of(jobs);
   }
@@ -25,6 +25,6 @@ abstract class StageCommand implements Callable<Integer> {
   public Integer call() {
     PrintStream out = new PrintStream(new WriterStream(spec.commandLine().getOut()), true);
     PrintStream err = new PrintStream(new WriterStream(spec.commandLine().getErr()), true);
-    return new JobRunner(out, err).run(name, options.config(), jobs, options.summary, null);
+    return new JobRunner(out, err).run(name, options.config(), jobs, options.summary);
   }
 }

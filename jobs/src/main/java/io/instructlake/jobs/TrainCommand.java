@@ -42,7 +42,7 @@ final class TrainCommand implements Callable<Integer> {
     PrintStream out = new PrintStream(new WriterStream(spec.commandLine().getOut()), true);
     PrintStream err = new PrintStream(new WriterStream(spec.commandLine().getErr()), true);
     PipelineConfig config = options.config();
-    Job job;
+    Job<?> job;
     if (workers < 1) {
       throw new PipelineException(
           "Invalid --workers " + workers, "it must be at least 1", "pass --workers 1 or more");
@@ -61,6 +61,6 @@ final class TrainCommand implements Callable<Integer> {
       config = config.with("train.workers", workers);
       job = new DataParallelTrainJob(out);
     }
-    return new JobRunner(out, err).run("train", config, List.of(job), options.summary, null);
+    return new JobRunner(out, err).run("train", config, List.of(job), options.summary);
   }
 }

@@ -1,13 +1,11 @@
 package io.instructlake.balance;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.instructlake.augment.AugmentOptions;
 import io.instructlake.config.PipelineConfig;
-import io.instructlake.gold.GoldColumns;
 import io.instructlake.gold.GoldTables;
 import io.instructlake.gold.SilverSource;
 import io.instructlake.gold.StageWrites;
+import io.instructlake.lake.JobResult;
 import io.instructlake.lake.Run;
 import io.instructlake.lake.StageOutput;
 import io.instructlake.stage.Job;
@@ -24,23 +22,51 @@ import org.apache.spark.sql.SparkSession;
  * {@code target_<class>}, {@code after_<class>}) and to the summary detail {@code
  * balance.distribution}.
  */
-public final class BalanceJob implements Job {
+public final class BalanceJob implements Job<BalanceJob.Options> {
+  /**
+   * The {@code balance} section, and the {@code augment} section whose methods make the copies that
+   * oversampling adds.
+   */
+  public record Options(BalanceOptions balance, AugmentOptions augment) {}
+
+  /**
+   * What balance reports.
+   *
+   * @param distribution per class: rows {@code before}, planned {@code target}, train rows {@code
+   *     after}
+   * @param output the side table written
+   * @param silverTable the silver table its input was built from (provenance)
+   * @param silverVersion that table's version
+   */
+  public record Result(
+      Map<String, Map<String, Long>> distribution,
+      String output,
+      String silverTable,
+      Long silverVersion)
+      implements JobResult {
+    @Override
+    public String prefix() {
+      return Balancer.STAGE;
+    }
+  }
+
   @Override
   public String name() {
     return "balance";
   }
 
   @Override
-  public void validate(PipelineConfig config) {
-    BalanceOptions.from(config.section("balance"));
-    AugmentOptions.from(config.section("augment"));
+  public Options options(PipelineConfig config) {
+    return new Options(
+        BalanceOptions.from(config.section("balance")),
+        AugmentOptions.from(config.section("augment")));
   }
 
   @Override
-  public void execute(Run run, PipelineConfig config) {
+  public Result execute(Run run, Options opts) {
     long t0 = System.nanoTime();
-    BalanceOptions options = BalanceOptions.from(config.section("balance"));
-    AugmentOptions augment = AugmentOptions.from(config.section("augment"));
+    BalanceOptions options = opts.balance();
+    AugmentOptions augment = opts.augment();
     SparkSession spark = run.lake().spark();
     String augmented = run.lake().sidePath(GoldTables.AUGMENTED);
     String in =
@@ -63,45 +89,10 @@ public final class BalanceJob implements Job {
     counts.put("kept", kept);
     counts.putAll(dropped);
     counts.putAll(out.counters());
-    Map<String, Long> after = afterCounts(written, options.column());
+    Map<String, Long> after = Balancer.afterCounts(written, options.column());
     counts.putAll(after);
     run.recordStage(Balancer.STAGE, counts, (System.nanoTime() - t0) / 1_000_000L);
-    run.summary().putDetail("balance.distribution", distribution(out, after));
-    run.summary().putDetail("balance.output", outPath);
-    StageWrites.copyProvenance(run, in, outPath);
-  }
-
-  /** {@code after_<class>} counts of the train rows of {@code rows}. */
-  public static Map<String, Long> afterCounts(Dataset<Row> rows, String column) {
-    Dataset<Row> train =
-        SilverSource.hasColumn(rows, GoldColumns.SPLIT)
-            ? rows.where(col(GoldColumns.SPLIT).equalTo(GoldColumns.TRAIN))
-            : rows;
-    Map<String, Long> out = new LinkedHashMap<>();
-    for (Row r :
-        train
-            .groupBy(
-                org.apache.spark.sql.functions.coalesce(
-                    col(column).cast("string"),
-                    org.apache.spark.sql.functions.lit(Balancer.NULL_CLASS)))
-            .count()
-            .collectAsList()) {
-      out.put("after_" + r.getString(0), r.getLong(1));
-    }
-    return out;
-  }
-
-  /** {@code {class: {before, target, after}}} for the run summary. */
-  public static Map<String, Map<String, Long>> distribution(
-      StageOutput out, Map<String, Long> after) {
-    Map<String, Map<String, Long>> d = new java.util.TreeMap<>();
-    for (Map.Entry<String, long[]> e : Balancer.distribution(out).entrySet()) {
-      Map<String, Long> m = new LinkedHashMap<>();
-      m.put("before", e.getValue()[0]);
-      m.put("target", e.getValue()[1]);
-      m.put("after", after.getOrDefault("after_" + e.getKey(), 0L));
-      d.put(e.getKey(), m);
-    }
-    return d;
+    SilverSource.Pin pin = StageWrites.copyProvenance(run, in, outPath);
+    return new Result(Balancer.distribution(out, after), outPath, pin.table(), pin.version());
   }
 }

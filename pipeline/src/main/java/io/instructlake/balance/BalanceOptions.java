@@ -87,44 +87,4 @@ public record BalanceOptions(
         s.string("features-column"),
         s.intValue("num-features", 2, 1 << 24));
   }
-
-  /** Copy with another ratio plan. */
-  public BalanceOptions withRatio(String column, double ratio, String over, double factor) {
-    return new BalanceOptions(
-        enabled,
-        column,
-        "ratio",
-        ratio,
-        over,
-        factor,
-        targetWeights,
-        targetTotal,
-        seed,
-        smoteK,
-        smoteBucketLength,
-        smoteHashTables,
-        smoteMaxDistance,
-        featuresColumn,
-        numFeatures);
-  }
-
-  /** Copy with a weights plan. */
-  public BalanceOptions withWeights(String column, Map<String, Double> w, long total, String over) {
-    return new BalanceOptions(
-        enabled,
-        column,
-        "weights",
-        maxRatio,
-        over,
-        maxOversampleFactor,
-        Map.copyOf(w),
-        total,
-        seed,
-        smoteK,
-        smoteBucketLength,
-        smoteHashTables,
-        smoteMaxDistance,
-        featuresColumn,
-        numFeatures);
-  }
 }

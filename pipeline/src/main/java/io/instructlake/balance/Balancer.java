@@ -131,7 +131,7 @@ public final class Balancer {
                 .where(col(Augmenter.COPIES).gt(0));
         Dataset<Row> cands =
             Augmenter.builder()
-                .setOptions(augment.withMethods(augment.methods(), 1))
+                .setOptions(augment) // each source row carries its own COPIES
                 .build()
                 .candidates(sources)
                 .persist();
@@ -224,6 +224,39 @@ public final class Balancer {
       } else if (e.getKey().startsWith("target_")) {
         d.computeIfAbsent(e.getKey().substring(7), k -> new long[2])[1] = e.getValue();
       }
+    }
+    return d;
+  }
+
+  /** {@code after_<class>} counts of the train rows of {@code rows}. */
+  public static Map<String, Long> afterCounts(Dataset<Row> rows, String column) {
+    Dataset<Row> train =
+        io.instructlake.gold.SilverSource.hasColumn(rows, GoldColumns.SPLIT)
+            ? rows.where(col(GoldColumns.SPLIT).equalTo(GoldColumns.TRAIN))
+            : rows;
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (Row r :
+        train
+            .groupBy(
+                org.apache.spark.sql.functions.coalesce(
+                    col(column).cast("string"), org.apache.spark.sql.functions.lit(NULL_CLASS)))
+            .count()
+            .collectAsList()) {
+      out.put("after_" + r.getString(0), r.getLong(1));
+    }
+    return out;
+  }
+
+  /** {@code {class: {before, target, after}}} for the run summary. */
+  public static Map<String, Map<String, Long>> distribution(
+      StageOutput out, Map<String, Long> after) {
+    Map<String, Map<String, Long>> d = new java.util.TreeMap<>();
+    for (Map.Entry<String, long[]> e : distribution(out).entrySet()) {
+      Map<String, Long> m = new LinkedHashMap<>();
+      m.put("before", e.getValue()[0]);
+      m.put("target", e.getValue()[1]);
+      m.put("after", after.getOrDefault("after_" + e.getKey(), 0L));
+      d.put(e.getKey(), m);
     }
     return d;
   }

@@ -1,6 +1,7 @@
 package io.instructlake.clean;
 
 import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.JobResult;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.RecordSchema;
@@ -16,38 +17,48 @@ import org.apache.spark.sql.Row;
  * {@code bin/pipeline clean}: cleans the bronze records of every ingest run not yet in {@code
  * silver.cleaned} (all of bronze on the first run) and appends the kept rows to {@code
  * silver.cleaned}, the drops to quarantine. Counts per reason and PII hits per type ({@code
- * pii_<type>}) go to the run summary; the summary detail {@code clean.pii_counts} repeats the PII
- * totals. A rerun with no new ingest run appends nothing.
+ * pii_<type>}) go to the run summary; its {@link Result} repeats the PII totals ({@code
+ * clean.pii_counts}). A rerun with no new ingest run appends nothing.
  */
-public final class CleanJob implements Job {
+public final class CleanJob implements Job<CleanOptions> {
+  /**
+   * What clean reports.
+   *
+   * @param piiCounts PII redactions per type in the rows kept (empty when nothing was new)
+   */
+  public record Result(Map<String, Long> piiCounts) implements JobResult {
+    @Override
+    public String prefix() {
+      return CleanStage.NAME;
+    }
+  }
+
   @Override
   public String name() {
     return CleanStage.NAME;
   }
 
   @Override
-  public void validate(PipelineConfig config) {
-    CleanOptions.from(config);
+  public CleanOptions options(PipelineConfig config) {
+    return CleanOptions.from(config);
   }
 
   @Override
-  public void execute(Run run, PipelineConfig config) {
-    execute(run, config, pending(run.lake()));
+  public Result execute(Run run, CleanOptions options) {
+    return execute(run, options, pending(run.lake()));
   }
 
   /**
    * Cleans the given bronze rows (the nightly job passes exactly the rows its own ingest wrote) and
    * appends them to {@code silver.cleaned}, the drops to quarantine.
    */
-  public void execute(Run run, PipelineConfig config, Dataset<Row> pending) {
+  public Result execute(Run run, CleanOptions options, Dataset<Row> pending) {
     long start = System.nanoTime();
-    CleanOptions options = CleanOptions.from(config);
     if (pending.isEmpty()) {
       // Nothing new: record zero counts without an empty commit (whose metrics Run cannot read).
       run.recordStage(
           name(), Map.of("in", 0L, "kept", 0L), (System.nanoTime() - start) / 1_000_000L);
-      run.summary().putDetail("clean.pii_counts", Map.of());
-      return;
+      return new Result(Map.of());
     }
     StageOutput out = new CleanStage(options).apply(pending);
     run.writeStage(out, LakeTable.SILVER_CLEANED, false, start);
@@ -56,7 +67,7 @@ public final class CleanJob implements Job {
         .filter(e -> e.getKey().startsWith("pii_"))
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> pii.put(e.getKey().substring(4), e.getValue()));
-    run.summary().putDetail("clean.pii_counts", pii);
+    return new Result(java.util.Collections.unmodifiableMap(pii));
   }
 
   /** Bronze rows whose ingest run has not been cleaned yet. */

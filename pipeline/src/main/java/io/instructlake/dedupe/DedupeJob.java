@@ -3,10 +3,12 @@ package io.instructlake.dedupe;
 import static org.apache.spark.sql.functions.col;
 
 import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.JobResult;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.RecordSchema;
 import io.instructlake.lake.Run;
+import io.instructlake.lake.RunSummary;
 import io.instructlake.lake.StageOutput;
 import io.instructlake.stage.Job;
 import java.util.Map;
@@ -22,25 +24,71 @@ import org.apache.spark.sql.Row;
  * larger when the table outgrew it). Near-dedupe signatures are stored in {@code silver.records}
  * itself ({@code minhash_bands}, {@code lsh_params}), so they are always in step with the table.
  */
-public final class DedupeJob implements Job {
+public final class DedupeJob implements Job<DedupeOptions> {
+  /**
+   * What dedupe reports.
+   *
+   * @param source the table the batch was read from ({@code silver.cleaned} or {@code
+   *     bronze.records}); null when the caller passed the batch (the nightly job)
+   * @param banding the LSH banding used, {@code "<b> bands x <r> rows"}
+   * @param historyLineageUpdated history records whose lineage gained this batch's duplicates; null
+   *     when there was no history or no such duplicate
+   * @param bloomCapacity capacity of the history Bloom filter now saved; null with exact dedupe off
+   * @param bloomItems items in that filter; null with exact dedupe off
+   */
+  public record Result(
+      String source,
+      String banding,
+      Long historyLineageUpdated,
+      Long bloomCapacity,
+      Long bloomItems)
+      implements JobResult {
+    @Override
+    public String prefix() {
+      return DedupeStage.STAGE;
+    }
+
+    Result withSource(String s) {
+      return new Result(s, banding, historyLineageUpdated, bloomCapacity, bloomItems);
+    }
+  }
+
   @Override
   public String name() {
     return DedupeStage.STAGE;
   }
 
   @Override
-  public void validate(PipelineConfig config) {
-    DedupeOptions.from(config.section("dedupe"));
+  public DedupeOptions options(PipelineConfig config) {
+    return DedupeOptions.from(config.section("dedupe"));
+  }
+
+  /**
+   * Deletes the dedupe side state (Bloom filters, key index manifests) that does not cover the
+   * current version of {@code silver.records}, e.g. what a run that was rolled back or killed saved
+   * for a version that RESTORE has since replaced; the run rebuilds what is missing. A caller that
+   * restores tables before this (the nightly job's recovery) calls it after restoring.
+   */
+  @Override
+  public void beforeRun(Lake lake, DedupeOptions options) {
+    pruneStaleState(lake);
+  }
+
+  /** A run that did not succeed had its tables restored: its side state is stale, so it goes. */
+  @Override
+  public void afterRun(Run run, DedupeOptions options, RunSummary summary) {
+    if (!RunSummary.OK.equals(summary.status())) {
+      pruneStaleState(run.lake());
+    }
   }
 
   @Override
-  public void execute(Run run, PipelineConfig config) {
+  public Result execute(Run run, DedupeOptions options) {
     Lake lake = run.lake();
     LakeTable source =
         lake.exists(LakeTable.SILVER_CLEANED) ? LakeTable.SILVER_CLEANED : LakeTable.BRONZE_RECORDS;
     Dataset<Row> input = lake.read(source);
     RecordSchema.require(name(), input.schema(), RecordSchema.BRONZE);
-    run.summary().putDetail("dedupe.source", source.sqlName());
     Dataset<Row> batch = input;
     if (lake.exists(LakeTable.SILVER_RECORDS)) {
       // Pinned: the batch is re-evaluated after this run appends to silver.records (e.g. for the
@@ -53,15 +101,10 @@ public final class DedupeJob implements Job {
               input.col(RecordSchema.INGEST_RUN_ID).equalTo(col("_done_run")),
               "left_anti");
     }
-    execute(run, config, batch);
+    return execute(run, options, batch).withSource(source.sqlName());
   }
 
-  /**
-   * Deletes the dedupe side state (Bloom filters, key index manifests) that does not cover the
-   * current version of {@code silver.records}, e.g. what a rolled-back run saved for a version that
-   * RESTORE has since replaced; the next dedupe rebuilds what is missing.
-   */
-  public static void pruneHistoryState(Lake lake) {
+  private static void pruneStaleState(Lake lake) {
     long version = lake.version(LakeTable.SILVER_RECORDS);
     HistoryBloom.pruneExcept(lake, version);
     HistoryKeys.pruneExcept(lake, version);
@@ -74,13 +117,12 @@ public final class DedupeJob implements Job {
    * MERGE, so a survivor's lineage does not depend on which run its duplicates arrived in), and
    * brings the Bloom filter and the key index ({@link HistoryKeys}) up to the new version.
    */
-  public void execute(Run run, PipelineConfig config, Dataset<Row> batch) {
+  public Result execute(Run run, DedupeOptions options, Dataset<Row> batch) {
     long start = System.nanoTime();
-    DedupeOptions options = DedupeOptions.from(config.section("dedupe"));
     Lake lake = run.lake();
     RecordSchema.require(name(), batch.schema(), RecordSchema.BRONZE);
-    run.summary()
-        .putDetail("dedupe.banding", options.bands() + " bands x " + options.rows() + " rows");
+    String banding = options.bands() + " bands x " + options.rows() + " rows";
+    Long lineageUpdated = null;
 
     long historyVersion = lake.version(LakeTable.SILVER_RECORDS);
     Dataset<Row> history = null;
@@ -124,10 +166,12 @@ public final class DedupeJob implements Job {
                     + ", array()), s."
                     + lineage
                     + ")))"));
-        run.summary().putDetail("dedupe.history_lineage_updated", added.count());
+        lineageUpdated = added.count();
       }
     }
 
+    Long bloomCapacity = null;
+    Long bloomItems = null;
     if (options.exactEnabled()) {
       long newVersion = lake.version(LakeTable.SILVER_RECORDS);
       long items = (bloom == null ? 0L : bloom.items()) + counts.getOrDefault("kept", 0L);
@@ -148,9 +192,10 @@ public final class DedupeJob implements Job {
       } else {
         HistoryKeys.build(lake, lake.readVersion(LakeTable.SILVER_RECORDS, newVersion), newVersion);
       }
-      run.summary().putDetail("dedupe.bloom_capacity", next.capacity());
-      run.summary().putDetail("dedupe.bloom_items", next.items());
+      bloomCapacity = next.capacity();
+      bloomItems = next.items();
     }
     stage.release();
+    return new Result(null, banding, lineageUpdated, bloomCapacity, bloomItems);
   }
 }

@@ -5,48 +5,41 @@ import io.instructlake.config.ConfigReader;
 import java.io.Serializable;
 
 /**
- * Typed {@code dedupe.*} configuration; every key, its default and its documentation live in {@code
- * instructlake/dedupe.conf}. Use {@link #from(ConfigReader)} (validates, naming the key) or {@link
- * #builder()} in code and tests.
+ * The {@code dedupe} configuration section; every key, its default and its documentation live in
+ * {@code instructlake/dedupe.conf}. Read and validated by {@link #from(ConfigReader)}, which names
+ * the bad key; code and tests vary it through the configuration ({@code PipelineConfig.with}).
+ *
+ * @param normalizer text normalization before keys and shingles ({@code normalize.*})
+ * @param includeTools whether tool definitions are part of the exact key
+ * @param exactEnabled exact dedupe (Bloom filter, then exact confirmation) on
+ * @param bloomFpp the Bloom filter's false-positive rate
+ * @param bloomExpectedItems the filter's initial capacity
+ * @param bloomGrowth capacity factor when the filter is rebuilt larger
+ * @param nearEnabled near dedupe (MinHash LSH) on
+ * @param threshold Jaccard similarity at or above which two records are near duplicates
+ * @param permutations MinHash permutations
+ * @param bands LSH bands (configured, or chosen by {@link BandingChooser})
+ * @param rows rows per band
+ * @param seed MinHash seed
+ * @param shingler shingling of the normalized text
+ * @param maxBucketCompare most pairs compared per LSH bucket
  */
-public final class DedupeOptions implements Serializable {
-  private static final long serialVersionUID = 1L;
-
-  private final ContentNormalizer normalizer;
-  private final boolean includeTools;
-  private final boolean exactEnabled;
-  private final double bloomFpp;
-  private final long bloomExpectedItems;
-  private final double bloomGrowth;
-  private final boolean nearEnabled;
-  private final double threshold;
-  private final int permutations;
-  private final int bands;
-  private final int rows;
-  private final long seed;
-  private final Shingler shingler;
-  private final int maxBucketCompare;
-
-  private DedupeOptions(Builder b, BandingChooser.Banding banding) {
-    this.normalizer = b.normalizer;
-    this.includeTools = b.includeTools;
-    this.exactEnabled = b.exactEnabled;
-    this.bloomFpp = b.bloomFpp;
-    this.bloomExpectedItems = b.bloomExpectedItems;
-    this.bloomGrowth = b.bloomGrowth;
-    this.nearEnabled = b.nearEnabled;
-    this.threshold = b.threshold;
-    this.permutations = b.permutations;
-    this.bands = banding.bands();
-    this.rows = banding.rows();
-    this.seed = b.seed;
-    this.shingler = b.shingler;
-    this.maxBucketCompare = b.maxBucketCompare;
-  }
-
-  public static Builder builder() {
-    return new Builder();
-  }
+public record DedupeOptions(
+    ContentNormalizer normalizer,
+    boolean includeTools,
+    boolean exactEnabled,
+    double bloomFpp,
+    long bloomExpectedItems,
+    double bloomGrowth,
+    boolean nearEnabled,
+    double threshold,
+    int permutations,
+    int bands,
+    int rows,
+    long seed,
+    Shingler shingler,
+    int maxBucketCompare)
+    implements Serializable {
 
   /** Reads and validates the {@code dedupe} section. */
   public static DedupeOptions from(ConfigReader r) {
@@ -71,86 +64,40 @@ public final class DedupeOptions implements Serializable {
     if (fpW + fnW <= 0) {
       throw ConfigError.badValue(m.key("fn-weight"), fnW, "fp-weight + fn-weight > 0");
     }
-    return builder()
-        .optNormalizer(
-            ContentNormalizer.builder()
-                .optNfkc(n.bool("nfkc"))
-                .optCollapseWhitespace(n.bool("collapse-whitespace"))
-                .optCaseFold(n.bool("case-fold"))
-                .build())
-        .optIncludeTools(n.bool("include-tools"))
-        .optExact(e.bool("enabled"))
-        .optBloomFpp(e.doubleValue("bloom-fpp", 1e-9, 0.5))
-        .optBloomExpectedItems(e.longValue("bloom-expected-items", 1, 2_000_000_000L))
-        .optBloomGrowth(e.doubleValue("bloom-growth", 1.0, 100.0))
-        .optNear(m.bool("enabled"))
-        .optThreshold(m.doubleValue("threshold", 0.01, 0.99))
-        .optPermutations(perms)
-        .optBanding(bands, rows)
-        .optWeights(fpW, fnW)
-        .optMinRecall(minRecall)
-        .optSeed(m.longValue("seed", Long.MIN_VALUE, Long.MAX_VALUE))
-        .optShingler(
-            Shingler.builder()
-                .optMode(mode)
-                .optCharNgram(m.intValue("char-ngram", 1, 64))
-                .optWordNgram(m.intValue("word-ngram", 1, 64))
-                .optCjkShare(m.fraction("cjk-share"))
-                .build())
-        .optMaxBucketCompare(m.intValue("max-bucket-compare", 1, 1_000_000))
-        .build();
-  }
-
-  public ContentNormalizer normalizer() {
-    return normalizer;
+    double threshold = m.doubleValue("threshold", 0.01, 0.99);
+    // Explicit banding, or the one BandingChooser picks for the threshold (both validated above).
+    BandingChooser.Banding banding =
+        bands > 0
+            ? new BandingChooser.Banding(bands, rows)
+            : BandingChooser.choose(threshold, perms, fpW, fnW, minRecall);
+    return new DedupeOptions(
+        ContentNormalizer.builder()
+            .optNfkc(n.bool("nfkc"))
+            .optCollapseWhitespace(n.bool("collapse-whitespace"))
+            .optCaseFold(n.bool("case-fold"))
+            .build(),
+        n.bool("include-tools"),
+        e.bool("enabled"),
+        e.doubleValue("bloom-fpp", 1e-9, 0.5),
+        e.longValue("bloom-expected-items", 1, 2_000_000_000L),
+        e.doubleValue("bloom-growth", 1.0, 100.0),
+        m.bool("enabled"),
+        threshold,
+        perms,
+        banding.bands(),
+        banding.rows(),
+        m.longValue("seed", Long.MIN_VALUE, Long.MAX_VALUE),
+        Shingler.builder()
+            .optMode(mode)
+            .optCharNgram(m.intValue("char-ngram", 1, 64))
+            .optWordNgram(m.intValue("word-ngram", 1, 64))
+            .optCjkShare(m.fraction("cjk-share"))
+            .build(),
+        m.intValue("max-bucket-compare", 1, 1_000_000));
   }
 
   public DedupeKey dedupeKey() {
     return new DedupeKey(normalizer, includeTools);
-  }
-
-  public boolean exactEnabled() {
-    return exactEnabled;
-  }
-
-  public double bloomFpp() {
-    return bloomFpp;
-  }
-
-  public long bloomExpectedItems() {
-    return bloomExpectedItems;
-  }
-
-  public double bloomGrowth() {
-    return bloomGrowth;
-  }
-
-  public boolean nearEnabled() {
-    return nearEnabled;
-  }
-
-  public double threshold() {
-    return threshold;
-  }
-
-  public int permutations() {
-    return permutations;
-  }
-
-  public int bands() {
-    return bands;
-  }
-
-  public int rows() {
-    return rows;
-  }
-
-  public Shingler shingler() {
-    return shingler;
-  }
-
-  public int maxBucketCompare() {
-    return maxBucketCompare;
   }
 
   public MinHasher minHasher() {
@@ -163,152 +110,5 @@ public final class DedupeOptions implements Serializable {
    */
   public String lshParams() {
     return normalizer.describe() + ";" + shingler.describe() + ";" + minHasher().describe();
-  }
-
-  /** Builder; every option has the default of {@code dedupe.conf}. */
-  public static final class Builder {
-    private ContentNormalizer normalizer = ContentNormalizer.defaults();
-    private boolean includeTools = true;
-    private boolean exactEnabled = true;
-    private double bloomFpp = 0.01;
-    private long bloomExpectedItems = 1_000_000L;
-    private double bloomGrowth = 2.0;
-    private boolean nearEnabled = true;
-    private double threshold = 0.8;
-    private int permutations = 128;
-    private int bands;
-    private int rows;
-    private double fpWeight = 0.5;
-    private double fnWeight = 0.5;
-    private long seed = 42L;
-    private double minRecall = 0.95;
-    private Shingler shingler = Shingler.builder().build();
-    private int maxBucketCompare = 100;
-
-    /** Text normalization; default {@link ContentNormalizer#defaults()}. */
-    public Builder optNormalizer(ContentNormalizer n) {
-      this.normalizer = n;
-      return this;
-    }
-
-    /** Include tools in the exact key; default true. */
-    public Builder optIncludeTools(boolean v) {
-      this.includeTools = v;
-      return this;
-    }
-
-    /** Exact dedupe on; default true. */
-    public Builder optExact(boolean v) {
-      this.exactEnabled = v;
-      return this;
-    }
-
-    /** Bloom filter false-positive rate; default 0.01. */
-    public Builder optBloomFpp(double v) {
-      this.bloomFpp = v;
-      return this;
-    }
-
-    /** Initial Bloom capacity; default 1,000,000. */
-    public Builder optBloomExpectedItems(long v) {
-      this.bloomExpectedItems = v;
-      return this;
-    }
-
-    /** Capacity factor on rebuild; default 2.0. */
-    public Builder optBloomGrowth(double v) {
-      this.bloomGrowth = v;
-      return this;
-    }
-
-    /** Near dedupe on; default true. */
-    public Builder optNear(boolean v) {
-      this.nearEnabled = v;
-      return this;
-    }
-
-    /** Jaccard threshold; default 0.8. */
-    public Builder optThreshold(double v) {
-      this.threshold = v;
-      return this;
-    }
-
-    /** MinHash permutations; default 128. */
-    public Builder optPermutations(int v) {
-      this.permutations = v;
-      return this;
-    }
-
-    /** Explicit banding; default 0, 0 (chosen by {@link BandingChooser}). */
-    public Builder optBanding(int bands, int rows) {
-      this.bands = bands;
-      this.rows = rows;
-      return this;
-    }
-
-    /** Chooser weights; default 0.5, 0.5. */
-    public Builder optWeights(double fp, double fn) {
-      this.fpWeight = fp;
-      this.fnWeight = fn;
-      return this;
-    }
-
-    /**
-     * Least probability that a pair exactly at the threshold becomes a candidate, when bands are
-     * chosen; default 0.95 (0 = the plain weighted criterion).
-     */
-    public Builder optMinRecall(double v) {
-      this.minRecall = v;
-      return this;
-    }
-
-    /** MinHash seed; default 42. */
-    public Builder optSeed(long v) {
-      this.seed = v;
-      return this;
-    }
-
-    /** Shingling; default {@code Shingler.builder().build()}. */
-    public Builder optShingler(Shingler s) {
-      this.shingler = s;
-      return this;
-    }
-
-    /** Bucket comparison cap; default 100. */
-    public Builder optMaxBucketCompare(int v) {
-      this.maxBucketCompare = v;
-      return this;
-    }
-
-    public DedupeOptions build() {
-      if (!(bloomFpp > 0 && bloomFpp < 1)) {
-        throw new IllegalArgumentException("bloomFpp must be in (0, 1), got " + bloomFpp);
-      }
-      if (bloomExpectedItems < 1) {
-        throw new IllegalArgumentException(
-            "bloomExpectedItems must be >= 1, got " + bloomExpectedItems);
-      }
-      if (bloomGrowth < 1) {
-        throw new IllegalArgumentException("bloomGrowth must be >= 1, got " + bloomGrowth);
-      }
-      if (maxBucketCompare < 1) {
-        throw new IllegalArgumentException(
-            "maxBucketCompare must be >= 1, got " + maxBucketCompare);
-      }
-      BandingChooser.Banding banding =
-          bands > 0 && rows > 0
-              ? new BandingChooser.Banding(bands, rows)
-              : BandingChooser.choose(threshold, permutations, fpWeight, fnWeight, minRecall);
-      if ((long) banding.bands() * banding.rows() > permutations) {
-        throw new IllegalArgumentException(
-            "bands * rows must be <= permutations, got "
-                + banding.bands()
-                + " x "
-                + banding.rows()
-                + " > "
-                + permutations);
-      }
-      return new DedupeOptions(this, banding);
-    }
   }
 }

@@ -25,6 +25,12 @@ public final class SilverSource {
   /** A pinned snapshot: the table read, its version and its rows. */
   public record Snapshot(LakeTable table, long version, Dataset<Row> rows) {}
 
+  /**
+   * The silver table and version a gold side table was built from, as its provenance properties
+   * name them (either null when the table has no such property).
+   */
+  public record Pin(String table, Long version) {}
+
   private SilverSource() {}
 
   /** Reads the newest available input table at its current version. */

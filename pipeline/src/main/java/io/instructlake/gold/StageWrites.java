@@ -101,17 +101,22 @@ public final class StageWrites {
     return out;
   }
 
-  /** Copies the provenance properties of one gold side table onto another. */
-  public static void copyProvenance(Run run, String fromPath, String toPath) {
+  /**
+   * Copies the provenance properties of one gold side table onto another; returns the silver
+   * snapshot they name.
+   */
+  public static SilverSource.Pin copyProvenance(Run run, String fromPath, String toPath) {
     Map<String, String> props = GoldTables.properties(run.lake().spark(), fromPath);
     Map<String, String> keep = new LinkedHashMap<>();
     for (String k : List.of(GoldColumns.PROP_SILVER_TABLE, GoldColumns.PROP_SILVER_VERSION)) {
       if (props.containsKey(k)) {
         keep.put(k, props.get(k));
-        run.summary().putDetail(k, props.get(k));
       }
     }
     keep.put(GoldColumns.PROP_RUN_ID, run.id());
     GoldTables.setProperties(run.lake().spark(), toPath, keep);
+    String version = keep.get(GoldColumns.PROP_SILVER_VERSION);
+    return new SilverSource.Pin(
+        keep.get(GoldColumns.PROP_SILVER_TABLE), version == null ? null : Long.valueOf(version));
   }
 }

@@ -1,6 +1,8 @@
 package io.instructlake.ingest;
 
 import io.instructlake.config.PipelineConfig;
+import io.instructlake.lake.JobResult;
+import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.Run;
 import io.instructlake.stage.Job;
@@ -9,47 +11,66 @@ import java.time.Instant;
 import java.util.List;
 
 /** {@code bin/pipeline ingest}: raw files to {@code bronze.records} plus {@code quarantine}. */
-public final class IngestJob implements Job {
+public final class IngestJob implements Job<IngestOptions> {
+  /**
+   * What ingest reports.
+   *
+   * @param files corpus files read
+   * @param skippedFiles files under the input that are not corpus files (by name), left unread
+   */
+  public record Result(int files, List<String> skippedFiles) implements JobResult {
+    @Override
+    public String prefix() {
+      return IngestStage.STAGE;
+    }
+  }
+
   @Override
   public String name() {
     return IngestStage.STAGE;
   }
 
+  /** {@code input.*} and {@code ingest.*}; fails naming {@code input.path} when it is unset. */
   @Override
-  public void validate(PipelineConfig config) {
-    IngestOptions.from(config).requireInput();
+  public IngestOptions options(PipelineConfig config) {
+    IngestOptions o = IngestOptions.from(config);
+    o.requireInput();
+    return o;
   }
 
   @Override
-  public void execute(Run run, PipelineConfig config) {
+  public Result execute(Run run, IngestOptions options) {
     long start = System.nanoTime();
     IngestStage.Result result =
-        new IngestStage(IngestOptions.from(config))
+        new IngestStage(options)
             .ingest(run.lake().spark(), run.id(), Timestamp.from(Instant.now()));
-    write(run, result, start);
+    return write(run, result, start);
   }
 
   /**
-   * Ingests exactly {@code files} (a subset of {@code listing}, e.g. the files a nightly run has
-   * not processed yet) into bronze and quarantine.
+   * The corpus files under {@code input.path} (what {@link #execute} would read), for a caller that
+   * ingests a subset of them, e.g. the nightly job's files not processed before.
    */
-  public void execute(
-      Run run, PipelineConfig config, List<String> files, IngestStage.Listing listing) {
-    long start = System.nanoTime();
-    IngestStage.Result result =
-        new IngestStage(IngestOptions.from(config))
-            .ingestFiles(
-                run.lake().spark(), run.id(), Timestamp.from(Instant.now()), files, listing);
-    write(run, result, start);
+  public IngestStage.Listing list(Lake lake, IngestOptions options) {
+    return IngestStage.list(
+        options.requireInput(), lake.spark().sparkContext().hadoopConfiguration());
   }
 
-  private static void write(Run run, IngestStage.Result result, long start) {
+  /** Ingests exactly {@code files} (a subset of {@code listing}) into bronze and quarantine. */
+  public Result executeFiles(
+      Run run, IngestOptions options, List<String> files, IngestStage.Listing listing) {
+    long start = System.nanoTime();
+    IngestStage.Result result =
+        new IngestStage(options)
+            .ingestFiles(
+                run.lake().spark(), run.id(), Timestamp.from(Instant.now()), files, listing);
+    return write(run, result, start);
+  }
+
+  private static Result write(Run run, IngestStage.Result result, long start) {
     try {
       run.writeStage(result.output(), LakeTable.BRONZE_RECORDS, false, start);
-      run.summary().putDetail("ingest.files", result.files().size());
-      if (!result.skippedFiles().isEmpty()) {
-        run.summary().putDetail("ingest.skipped_files", result.skippedFiles());
-      }
+      return new Result(result.files().size(), result.skippedFiles());
     } finally {
       result.release();
     }

@@ -18,7 +18,7 @@ import java.util.TreeMap;
  *  "tables": {"bronze.records": {"rows": n, "version": v}, ...},
  *  "stages": {"ingest": {"counts": {"read": n, "kept": n, "dropped_<reason>": n}, "duration_ms": t}},
  *  "reasons": {"<reason>": n, ...},
- *  "details": {...stage-specific values, e.g. output paths...}}
+ *  "details": {"<job>.<field>": value, ...}}   (each job's typed JobResult, e.g. train.final_loss)
  * }</pre>
  */
 public final class RunSummary {
@@ -41,7 +41,7 @@ public final class RunSummary {
   private final Map<String, Map<String, Object>> tables = new TreeMap<>();
   private final Map<String, Map<String, Object>> stages = new LinkedHashMap<>();
   private final Map<String, Long> reasons = new TreeMap<>();
-  private final Map<String, Object> details = new LinkedHashMap<>();
+  private final Map<Class<?>, JobResult> results = new LinkedHashMap<>();
 
   RunSummary(
       String runId,
@@ -117,8 +117,26 @@ public final class RunSummary {
     return tables;
   }
 
+  /**
+   * Every result's entries ({@link JobResult#details()}), in the order the results were added: the
+   * {@code details} object of the JSON. A read-only view computed on each call.
+   */
   public Map<String, Object> details() {
-    return details;
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (JobResult r : results.values()) {
+      out.putAll(r.details());
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** The typed result of that class, if a job of this run added one. */
+  public <T extends JobResult> java.util.Optional<T> result(Class<T> type) {
+    return java.util.Optional.ofNullable(type.cast(results.get(type)));
+  }
+
+  /** Every result added, in order. */
+  public java.util.List<JobResult> results() {
+    return java.util.List.copyOf(results.values());
   }
 
   void recordStage(String stage, Map<String, Long> counts, long durationMs) {
@@ -140,9 +158,18 @@ public final class RunSummary {
     tables.put(sqlName, t);
   }
 
-  /** Adds a stage-specific detail (an output path, a chosen parameter) to the summary. */
-  public void putDetail(String key, Object value) {
-    details.put(key, value);
+  /**
+   * Adds a job's typed result (replacing an earlier result of the same class). The runner adds what
+   * {@code Job.execute} returns; a job adds the results of steps it runs itself (the nightly job's
+   * ingest, clean, dedupe and publish) or that must survive a failure (the quality gates' counts of
+   * a rolled-back run).
+   */
+  public void addResult(JobResult result) {
+    if (result == null) {
+      throw new IllegalArgumentException("result must not be null");
+    }
+    result.details(); // fails now, not at rendering, on a result that cannot be rendered
+    results.put(result.getClass(), result);
   }
 
   void finish(String status, String message) {
@@ -168,7 +195,7 @@ public final class RunSummary {
     m.put("tables", tables);
     m.put("stages", stages);
     m.put("reasons", reasons);
-    m.put("details", details);
+    m.put("details", details());
     return m;
   }
 

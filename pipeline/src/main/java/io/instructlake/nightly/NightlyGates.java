@@ -5,11 +5,11 @@ import static org.apache.spark.sql.functions.col;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.instructlake.PipelineException;
-import io.instructlake.config.PipelineConfig;
 import io.instructlake.gates.GateResult;
 import io.instructlake.gates.GateSettings;
 import io.instructlake.gates.Profile;
 import io.instructlake.gates.QualityGates;
+import io.instructlake.lake.JobResult;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.Run;
@@ -39,6 +39,27 @@ import org.apache.spark.sql.Row;
  */
 final class NightlyGates {
   static final String BATCH_PROFILE = "nightly.batch_profile";
+
+  /**
+   * This run's batch profile as JSON (key {@link #BATCH_PROFILE}): the next run's baseline.
+   *
+   * @param batchProfile {@link Profile#toJson()} parsed
+   */
+  record BatchProfile(Map<?, ?> batchProfile) implements JobResult {
+    @Override
+    public String prefix() {
+      return "nightly";
+    }
+  }
+
+  /** How many checks failed, passed and were skipped (key prefix {@code gates}). */
+  record Counts(int failed, int passed, int skipped) implements JobResult {
+    @Override
+    public String prefix() {
+      return "gates";
+    }
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> BATCH_STAGES = List.of("ingest", "clean", "dedupe");
 
@@ -48,7 +69,7 @@ final class NightlyGates {
   private final Dataset<Row> bronzeBatch;
   private final NightlyReportData report;
 
-  private NightlyGates(
+  NightlyGates(
       GateSettings settings,
       Run run,
       Map<LakeTable, Long> versionsBefore,
@@ -59,21 +80,6 @@ final class NightlyGates {
     this.versionsBefore = versionsBefore;
     this.bronzeBatch = bronzeBatch;
     this.report = report;
-  }
-
-  /** Validates the {@code gates} section (fails at start, naming the key). */
-  static void validate(PipelineConfig config) {
-    GateSettings.from(config.section("gates"));
-  }
-
-  static NightlyGates from(
-      PipelineConfig config,
-      Run run,
-      Map<LakeTable, Long> versionsBefore,
-      Dataset<Row> bronzeBatch,
-      NightlyReportData report) {
-    return new NightlyGates(
-        GateSettings.from(config.section("gates")), run, versionsBefore, bronzeBatch, report);
   }
 
   /** Profiles, evaluates, records; throws {@link RollBackException} when a check failed. */
@@ -101,7 +107,7 @@ final class NightlyGates {
             : Profile.of(lake.readVersion(LakeTable.GOLD_TRAIN, goldBefore), settings);
     report.profiles(batch, previousBatch, gold, previousGold);
     try {
-      run.summary().putDetail(BATCH_PROFILE, JSON.readValue(batch.toJson(), Map.class));
+      run.summary().addResult(new BatchProfile(JSON.readValue(batch.toJson(), Map.class)));
     } catch (java.io.IOException e) {
       throw new IllegalStateException("profile JSON does not parse back", e);
     }
@@ -110,12 +116,13 @@ final class NightlyGates {
     }
     GateResult result = QualityGates.evaluate(settings, batch, previousBatch, gold, previousGold);
     report.gates(result);
-    run.summary().putDetail("gates.failed", result.failed().size());
+    // Added before a failure throws, so that a rolled-back run's summary shows its gate counts.
     run.summary()
-        .putDetail(
-            "gates.passed",
-            result.checks().size() - result.failed().size() - result.skipped().size());
-    run.summary().putDetail("gates.skipped", result.skipped().size());
+        .addResult(
+            new Counts(
+                result.failed().size(),
+                result.checks().size() - result.failed().size() - result.skipped().size(),
+                result.skipped().size()));
     if (!result.passed()) {
       throw new RollBackException(
           result.summary(),

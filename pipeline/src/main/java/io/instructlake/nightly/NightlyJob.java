@@ -3,12 +3,17 @@ package io.instructlake.nightly;
 import static org.apache.spark.sql.functions.col;
 
 import io.instructlake.clean.CleanJob;
+import io.instructlake.clean.CleanOptions;
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.dedupe.DedupeJob;
+import io.instructlake.dedupe.DedupeOptions;
+import io.instructlake.gates.GateSettings;
+import io.instructlake.gates.RunReport;
 import io.instructlake.gold.SilverSource;
 import io.instructlake.ingest.IngestJob;
 import io.instructlake.ingest.IngestOptions;
 import io.instructlake.ingest.IngestStage;
+import io.instructlake.lake.JobResult;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.RecordSchema;
@@ -19,6 +24,7 @@ import io.instructlake.stage.Job;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -43,7 +49,7 @@ import org.apache.spark.sql.Row;
  * hashes and every stage is deterministic, so a rerun after a kill produces the rows an
  * uninterrupted run would have; only run ids and timestamps ({@link #RUN_SPECIFIC_COLUMNS}) differ.
  */
-public final class NightlyJob implements Job {
+public final class NightlyJob implements Job<NightlyJob.Options> {
   /** Columns whose values name the run or the wall-clock time, not the data. */
   public static final List<String> RUN_SPECIFIC_COLUMNS =
       List.of(
@@ -53,6 +59,55 @@ public final class NightlyJob implements Job {
           "quarantined_at",
           IngestedFiles.INGESTED_AT);
 
+  /**
+   * The options of every step the nightly run chains, read once.
+   *
+   * @param reportDir {@code nightly.report-dir}; blank for {@code <lake>/reports/nightly}
+   */
+  public record Options(
+      IngestOptions ingest,
+      CleanOptions clean,
+      DedupeOptions dedupe,
+      PublishJob.Options publish,
+      GateSettings gates,
+      String reportDir) {}
+
+  /**
+   * What the nightly run reports beyond its steps' own results (key prefix {@code nightly}).
+   *
+   * @param recoveredRun the run whose driver died and whose writes this run rolled back first; null
+   *     when there was none
+   * @param listedFiles corpus files under {@code input.path}
+   * @param newFiles files ingested: not seen before by path, size and time, nor by content
+   * @param duplicateContentFiles new files whose content an ingested file already had (recorded,
+   *     not ingested)
+   * @param nothingNew true when every file was seen before: the run wrote nothing at all
+   */
+  public record Result(
+      String recoveredRun,
+      int listedFiles,
+      int newFiles,
+      int duplicateContentFiles,
+      boolean nothingNew)
+      implements JobResult {
+    @Override
+    public String prefix() {
+      return "nightly";
+    }
+  }
+
+  /** Where this run's report went (key {@code nightly.report}): its {@code report.html}. */
+  public record Report(String report) implements JobResult {
+    @Override
+    public String prefix() {
+      return "nightly";
+    }
+  }
+
+  private final IngestJob ingest = new IngestJob();
+  private final CleanJob clean = new CleanJob();
+  private final DedupeJob dedupe = new DedupeJob();
+  private final PublishJob publish = new PublishJob();
   private String recoveredRun;
   private boolean markerWritten;
   private Map<LakeTable, Long> versionsBefore;
@@ -65,60 +120,66 @@ public final class NightlyJob implements Job {
   }
 
   @Override
-  public void validate(PipelineConfig config) {
-    new IngestJob().validate(config);
-    new CleanJob().validate(config);
-    new DedupeJob().validate(config);
-    new PublishJob().validate(config);
-    NightlyGates.validate(config);
+  public Options options(PipelineConfig config) {
+    return new Options(
+        ingest.options(config),
+        clean.options(config),
+        dedupe.options(config),
+        publish.options(config),
+        GateSettings.from(config.section("gates")),
+        config.section("nightly").string("report-dir"));
   }
 
   @Override
-  public void beforeRun(Lake lake, PipelineConfig config) {
-    String dir = config.section("nightly").string("report-dir");
-    reportDir = dir.isBlank() ? lake.root() + "/reports/nightly" : dir;
+  public void beforeRun(Lake lake, Options options) {
+    reportDir =
+        options.reportDir().isBlank() ? lake.root() + "/reports/nightly" : options.reportDir();
     recoveredRun = InflightMarker.recover(lake).orElse(null);
-    if (recoveredRun != null) {
-      DedupeJob.pruneHistoryState(lake);
-    }
+    // After the recovery's restores: drops dedupe side state for versions that no longer exist.
+    dedupe.beforeRun(lake, options.dedupe());
   }
 
   @Override
-  public void execute(Run run, PipelineConfig config) {
+  public Result execute(Run run, Options options) {
     Lake lake = run.lake();
     versionsBefore = new EnumMap<>(LakeTable.class);
     for (LakeTable t : LakeTable.values()) {
       versionsBefore.put(t, run.startVersion(t));
     }
-    if (recoveredRun != null) {
-      run.summary().putDetail("nightly.recovered_run", recoveredRun);
-    }
-    IngestOptions ingestOptions = IngestOptions.from(config);
-    IngestStage.Listing listing =
-        IngestStage.list(
-            ingestOptions.requireInput(), lake.spark().sparkContext().hadoopConfiguration());
+    IngestStage.Listing listing = ingest.list(lake, options.ingest());
     List<IngestedFiles.Checked> checked = IngestedFiles.newFiles(lake, listing.files());
     List<String> toIngest =
         checked.stream().filter(c -> !c.isDuplicate()).map(c -> c.file().path()).toList();
-    run.summary().putDetail("nightly.listed_files", listing.files().size());
-    run.summary().putDetail("nightly.new_files", toIngest.size());
-    run.summary().putDetail("nightly.duplicate_content_files", checked.size() - toIngest.size());
+    Result result =
+        new Result(
+            recoveredRun,
+            listing.files().size(),
+            toIngest.size(),
+            checked.size() - toIngest.size(),
+            checked.isEmpty());
+    run.summary().addResult(result);
     if (checked.isEmpty()) {
       run.recordOnlyIfWritten();
-      run.summary().putDetail("nightly.nothing_new", true);
-      return;
+      return result;
     }
     InflightMarker.write(lake, run.id(), versionsBefore);
     markerWritten = true;
     if (!toIngest.isEmpty()) {
-      new IngestJob().execute(run, config, toIngest, listing);
+      run.summary().addResult(ingest.executeFiles(run, options.ingest(), toIngest, listing));
       Dataset<Row> bronzeBatch = batchOf(lake, LakeTable.BRONZE_RECORDS, run.id());
-      new CleanJob().execute(run, config, bronzeBatch);
-      new DedupeJob().execute(run, config, batchOf(lake, LakeTable.SILVER_CLEANED, run.id()));
-      NightlyGates gates = NightlyGates.from(config, run, versionsBefore, bronzeBatch, report);
-      new PublishJob().execute(run, config, SilverSource.read(lake), gates::check);
+      run.summary().addResult(clean.execute(run, options.clean(), bronzeBatch));
+      run.summary()
+          .addResult(
+              dedupe.execute(
+                  run, options.dedupe(), batchOf(lake, LakeTable.SILVER_CLEANED, run.id())));
+      NightlyGates gates =
+          new NightlyGates(options.gates(), run, versionsBefore, bronzeBatch, report);
+      run.summary()
+          .addResult(
+              publish.execute(run, options.publish(), SilverSource.read(lake), gates::check));
     }
     IngestedFiles.record(run, checked);
+    return result;
   }
 
   /** The rows of {@code table} this run's ingest produced. */
@@ -127,17 +188,16 @@ public final class NightlyJob implements Job {
   }
 
   @Override
-  public void afterRun(Run run, RunSummary summary) {
+  public void afterRun(Run run, Options options, RunSummary summary) {
     Lake lake = run.lake();
-    if (!RunSummary.OK.equals(summary.status())) {
-      // Tables are back at their versions before the run: drop side state written for versions
-      // that no longer exist.
-      DedupeJob.pruneHistoryState(lake);
-    }
+    // When the run did not succeed its tables are back at their versions before it: the dedupe
+    // side state written for versions that no longer exist goes.
+    dedupe.afterRun(run, options.dedupe(), summary);
     if (markerWritten) {
       // The run's writes are complete, or the runner restored them: nothing left to recover.
       InflightMarker.delete(lake);
     }
-    report.write(run, summary, versionsBefore, reportDir);
+    Path dir = report.write(run, summary, versionsBefore, reportDir);
+    summary.addResult(new Report(new Path(dir, RunReport.HTML_FILE).toString()));
   }
 }

@@ -37,7 +37,8 @@ final class NightlyReportData {
 
   /** Writes the report; returns its directory. */
   Path write(Run run, RunSummary summary, Map<LakeTable, Long> versionsBefore, String reportDir) {
-    boolean noop = Boolean.TRUE.equals(summary.details().get("nightly.nothing_new"));
+    boolean noop =
+        summary.result(NightlyJob.Result.class).map(NightlyJob.Result::nothingNew).orElse(false);
     RunReport.Status status =
         switch (summary.status()) {
           case RunSummary.OK -> noop ? RunReport.Status.NOOP : RunReport.Status.OK;
@@ -79,7 +80,6 @@ final class NightlyReportData {
           "check nightly.report-dir (default: <lake>/reports/nightly) is writable",
           e);
     }
-    summary.putDetail("nightly.report", new Path(dir, RunReport.HTML_FILE).toString());
     return dir;
   }
 }

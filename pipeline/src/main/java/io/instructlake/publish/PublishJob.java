@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 
 import io.instructlake.augment.AugmentOptions;
 import io.instructlake.augment.Augmenter;
-import io.instructlake.balance.BalanceJob;
 import io.instructlake.balance.BalanceOptions;
 import io.instructlake.balance.Balancer;
 import io.instructlake.config.PipelineConfig;
@@ -12,6 +11,7 @@ import io.instructlake.gold.GoldColumns;
 import io.instructlake.gold.GoldTables;
 import io.instructlake.gold.SilverSource;
 import io.instructlake.gold.StageWrites;
+import io.instructlake.lake.JobResult;
 import io.instructlake.lake.LakeTable;
 import io.instructlake.lake.Run;
 import io.instructlake.lake.StageOutput;
@@ -35,22 +35,54 @@ import org.apache.spark.storage.StorageLevel;
  * and the run summary gets the same values plus the gold versions, so a training set is rebuilt
  * exactly by reading silver at that version (time travel) with the run's configuration.
  */
-public final class PublishJob implements Job {
+public final class PublishJob implements Job<PublishJob.Options> {
+  /** The sections of the three steps publish chains. */
+  public record Options(SplitOptions split, AugmentOptions augment, BalanceOptions balance) {}
+
+  /**
+   * What publish reports (key prefix {@code gold}).
+   *
+   * @param silverTable the silver table read
+   * @param silverVersion its version read: time travel to it rebuilds this training set
+   * @param trainVersion the new version of {@code gold.train}
+   * @param evalVersion the new version of {@code gold.eval}
+   * @param testPath the test split's side table; null when no test split is configured
+   * @param backTranslation why back-translation did not run as configured; null when it did, was
+   *     not asked for, or augment is off
+   * @param balanceDistribution per class: {@code before}, {@code target}, {@code after}; null when
+   *     balance is off
+   */
+  public record Result(
+      String silverTable,
+      long silverVersion,
+      long trainVersion,
+      long evalVersion,
+      String testPath,
+      String backTranslation,
+      Map<String, Map<String, Long>> balanceDistribution)
+      implements JobResult {
+    @Override
+    public String prefix() {
+      return "gold";
+    }
+  }
+
   @Override
   public String name() {
     return "publish";
   }
 
   @Override
-  public void validate(PipelineConfig config) {
-    SplitOptions.from(config.section("split"));
-    AugmentOptions.from(config.section("augment"));
-    BalanceOptions.from(config.section("balance"));
+  public Options options(PipelineConfig config) {
+    return new Options(
+        SplitOptions.from(config.section("split")),
+        AugmentOptions.from(config.section("augment")),
+        BalanceOptions.from(config.section("balance")));
   }
 
   @Override
-  public void execute(Run run, PipelineConfig config) {
-    execute(run, config, SilverSource.read(run.lake()));
+  public Result execute(Run run, Options options) {
+    return execute(run, options, SilverSource.read(run.lake()));
   }
 
   /**
@@ -64,16 +96,16 @@ public final class PublishJob implements Job {
   }
 
   /** Publishes from a given snapshot (e.g. an old silver version, to rebuild a training set). */
-  public void execute(Run run, PipelineConfig config, SilverSource.Snapshot in) {
-    execute(run, config, in, (train, eval) -> {});
+  public Result execute(Run run, Options options, SilverSource.Snapshot in) {
+    return execute(run, options, in, (train, eval) -> {});
   }
 
   /** Publishes from a snapshot, letting {@code beforeWrite} veto the candidate gold rows. */
-  public void execute(
-      Run run, PipelineConfig config, SilverSource.Snapshot in, BeforeWrite beforeWrite) {
-    SplitOptions splitOptions = SplitOptions.from(config.section("split"));
-    AugmentOptions augmentOptions = AugmentOptions.from(config.section("augment"));
-    BalanceOptions balanceOptions = BalanceOptions.from(config.section("balance"));
+  public Result execute(
+      Run run, Options options, SilverSource.Snapshot in, BeforeWrite beforeWrite) {
+    SplitOptions splitOptions = options.split();
+    AugmentOptions augmentOptions = options.augment();
+    BalanceOptions balanceOptions = options.balance();
     SparkSession spark = run.lake().spark();
     long t0 = System.nanoTime();
 
@@ -107,45 +139,39 @@ public final class PublishJob implements Job {
       throw e;
     }
 
+    String testPath = null;
     long trainWritten = run.overwrite(LakeTable.GOLD_TRAIN, train);
     long evalWritten = run.overwrite(LakeTable.GOLD_EVAL, eval);
     if (splitOptions.testFraction() > 0 || !splitOptions.testValues().isEmpty()) {
-      GoldTables.overwrite(run, run.lake().sidePath(GoldTables.TEST), test);
-      run.summary().putDetail("gold.test_path", run.lake().sidePath(GoldTables.TEST));
+      testPath = run.lake().sidePath(GoldTables.TEST);
+      GoldTables.overwrite(run, testPath, test);
     }
     Map<String, String> props = new LinkedHashMap<>();
     props.put(GoldColumns.PROP_SILVER_TABLE, in.table().sqlName());
     props.put(GoldColumns.PROP_SILVER_VERSION, Long.toString(in.version()));
     props.put(GoldColumns.PROP_RUN_ID, run.id());
-    props.put("instructlake.config.digest", config.digest());
+    props.put("instructlake.config.digest", run.summary().configDigest());
     for (LakeTable t : new LakeTable[] {LakeTable.GOLD_TRAIN, LakeTable.GOLD_EVAL}) {
       GoldTables.setProperties(spark, run.lake().path(t), props);
     }
 
     // Counts per stage, from the persisted result and the quarantined rows.
-    Map<String, Long> splitCounts = StageWrites.valueCounts(split, GoldColumns.SPLIT);
-    long inRows = splitCounts.values().stream().mapToLong(Long::longValue).sum();
-    Map<String, Long> sc = new LinkedHashMap<>();
-    sc.put("in", inRows);
-    sc.put("kept", inRows);
-    sc.putAll(splitCounts);
-    run.recordStage(Splitter.STAGE, sc, 0L);
+    run.recordStage(Splitter.STAGE, Splitter.counts(split), 0L);
+    String notice = null;
+    Map<String, Map<String, Long>> distribution = null;
     if (augmented != null) {
       Map<String, Long> ac = new LinkedHashMap<>(StageWrites.replaceQuarantine(run, augmented));
       ac.putAll(StageWrites.valueCounts(train, GoldColumns.AUG_METHOD));
       run.recordStage(Augmenter.STAGE, ac, 0L);
-      String notice = augmenter.backTranslationNotice();
-      if (notice != null) {
-        run.summary().putDetail("augment.back_translation", notice);
-      }
+      notice = augmenter.backTranslationNotice();
     }
     if (balanced != null) {
       Map<String, Long> bc = new LinkedHashMap<>(StageWrites.replaceQuarantine(run, balanced));
       bc.putAll(balanced.counters());
-      Map<String, Long> after = BalanceJob.afterCounts(train, balanceOptions.column());
+      Map<String, Long> after = Balancer.afterCounts(train, balanceOptions.column());
       bc.putAll(after);
       run.recordStage(Balancer.STAGE, bc, 0L);
-      run.summary().putDetail("balance.distribution", BalanceJob.distribution(balanced, after));
+      distribution = Balancer.distribution(balanced, after);
     }
     Map<String, Long> pc = new LinkedHashMap<>();
     long trainRows = run.outputRows(LakeTable.GOLD_TRAIN, trainWritten);
@@ -153,10 +179,14 @@ public final class PublishJob implements Job {
     pc.put("gold_train", trainRows);
     pc.put("gold_eval", evalRows);
     run.recordStage("publish", pc, (System.nanoTime() - t0) / 1_000_000L);
-    run.summary().putDetail("gold.silver_table", in.table().sqlName());
-    run.summary().putDetail("gold.silver_version", in.version());
-    run.summary().putDetail("gold.train_version", run.lake().version(LakeTable.GOLD_TRAIN));
-    run.summary().putDetail("gold.eval_version", run.lake().version(LakeTable.GOLD_EVAL));
     result.unpersist();
+    return new Result(
+        in.table().sqlName(),
+        in.version(),
+        run.lake().version(LakeTable.GOLD_TRAIN),
+        run.lake().version(LakeTable.GOLD_EVAL),
+        testPath,
+        notice,
+        distribution);
   }
 }

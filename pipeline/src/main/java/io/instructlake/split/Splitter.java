@@ -72,6 +72,24 @@ public final class Splitter {
     return StageOutput.builder().setStage(STAGE).setKept(kept).setDropped(dropped).build();
   }
 
+  /** {@code in}, {@code kept} and {@code split_<side>} counts of a split table. */
+  public static java.util.Map<String, Long> counts(
+      org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> split) {
+    java.util.Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    long total = 0;
+    java.util.List<org.apache.spark.sql.Row> rows =
+        split.groupBy(GoldColumns.SPLIT).count().orderBy(GoldColumns.SPLIT).collectAsList();
+    for (org.apache.spark.sql.Row r : rows) {
+      counts.put("split_" + r.getString(0), r.getLong(1));
+      total += r.getLong(1);
+    }
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    out.put("in", total);
+    out.put("kept", total);
+    out.putAll(counts);
+    return out;
+  }
+
   /** Builder; {@code setOptions} is required. */
   public static final class Builder {
     private SplitOptions options;

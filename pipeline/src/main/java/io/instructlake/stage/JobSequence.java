@@ -5,29 +5,22 @@ import io.instructlake.config.PipelineConfig;
 import io.instructlake.lake.Lake;
 import io.instructlake.lake.Run;
 import io.instructlake.lake.RunSummary;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The life of one run of jobs, in one place (the CLI, notebooks and tests use it): {@link
- * Job#beforeRun} of each job, {@link Run#start}, {@link Job#execute} in order, then {@link
- * Run#succeed}, {@link Run#rollBack} (a {@link RollBackException}) or {@link Run#fail} (any other
- * exception; touched tables restored), and finally {@link Job#afterRun} with the final summary.
- * Configuration is validated by the caller before the session starts.
+ * Job#beforeRun} of each job, {@link Run#start}, {@link Job#execute} in order (each result added to
+ * the summary), then {@link Run#succeed}, {@link Run#rollBack} (a {@link RollBackException}) or
+ * {@link Run#fail} (any other exception; touched tables restored), and finally {@link Job#afterRun}
+ * with the final summary. The steps carry options the caller parsed before the session started.
  */
 public final class JobSequence {
-  /** Before-hook that may adjust the config once the run exists (e.g. demo generates input). */
-  @FunctionalInterface
-  public interface Prepare {
-    PipelineConfig prepare(PipelineConfig config, Run run) throws IOException;
-  }
-
   private JobSequence() {}
 
   /**
-   * Runs {@code jobs} as one run of {@code command} on {@code lake}; progress lines go to {@code
+   * Runs {@code steps} as one run of {@code command} on {@code lake}; progress lines go to {@code
    * out}, stack traces of unexpected errors to {@code err}. Never throws for a job's failure: the
    * summary says {@code failed} or {@code rolled_back} with the reason.
    */
@@ -35,28 +28,26 @@ public final class JobSequence {
       Lake lake,
       String command,
       PipelineConfig config,
-      List<Job> jobs,
-      Prepare prepare,
+      List<Job.Step<?>> steps,
       PrintStream out,
       PrintStream err) {
-    for (Job j : jobs) {
-      j.beforeRun(lake, config);
+    for (Job.Step<?> j : steps) {
+      j.beforeRun(lake);
     }
     Run run = Run.start(lake, command, config, config.section("input").string("path"));
     out.println("Run " + run.id() + ": " + command + " on lake " + lake.root());
     RunSummary summary;
     try {
-      PipelineConfig effective = prepare == null ? config : prepare.prepare(config, run);
-      for (Job j : jobs) {
+      for (Job.Step<?> j : steps) {
         long t0 = System.nanoTime();
         out.println("  " + j.name() + " ...");
-        j.execute(run, effective);
+        j.execute(run);
         out.printf(Locale.ROOT, "  %s done in %.1f s%n", j.name(), (System.nanoTime() - t0) / 1e9);
       }
       summary = run.succeed();
     } catch (RollBackException e) {
       summary = run.rollBack(e.getMessage());
-    } catch (PipelineException | IOException e) {
+    } catch (PipelineException e) {
       summary = run.fail(e);
     } catch (RuntimeException e) {
       summary =
@@ -65,7 +56,7 @@ public final class JobSequence {
                   command + " failed: " + e.getClass().getSimpleName() + ": " + Run.oneLine(e), e));
       e.printStackTrace(err);
     }
-    for (Job j : jobs) {
+    for (Job.Step<?> j : steps) {
       j.afterRun(run, summary);
     }
     return summary;

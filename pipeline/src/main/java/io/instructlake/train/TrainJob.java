@@ -36,7 +36,7 @@ import org.apache.spark.sql.functions;
  * {@code adapter/} (PEFT, LoRA only), {@code checkpoints/}, each export with {@code
  * provenance.json}.
  */
-public final class TrainJob implements Job {
+public final class TrainJob implements Job<TrainSettings> {
   private final PrintStream out;
 
   public TrainJob() {
@@ -53,17 +53,18 @@ public final class TrainJob implements Job {
     return "train";
   }
 
+  /** The {@code train} section; {@code bf16-mixed} is refused here when no GPU is seen. */
   @Override
-  public void validate(PipelineConfig config) {
+  public TrainSettings options(PipelineConfig config) {
     TrainSettings s = TrainSettings.from(config.section("train"));
     if (s.bf16Mixed() && ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
       throw TrainSettings.bf16NeedsGpu("the PyTorch engine sees no GPU on this machine");
     }
+    return s;
   }
 
   @Override
-  public void execute(Run run, PipelineConfig config) {
-    TrainSettings s = TrainSettings.from(config.section("train"));
+  public TrainResult execute(Run run, TrainSettings s) {
     if (s.threads() > 0) {
       System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(s.threads()));
     }
@@ -166,7 +167,7 @@ public final class TrainJob implements Job {
               .put("final_loss", finalLoss)
               .put("method", s.method().name().toLowerCase(java.util.Locale.ROOT))
               .put("base_model", s.baseModel())
-              .put("train_config", renderSection(config));
+              .put("train_config", s.source());
       ModelExport.write(outDir, model, tokenizer, s, prov);
     }
     output.publish(run, Set.of());
@@ -177,11 +178,8 @@ public final class TrainJob implements Job {
     counts.put("skipped_no_response_tokens", noLoss);
     counts.put("steps", (long) s.steps());
     run.recordStage("train", counts, (System.nanoTime() - start) / 1_000_000);
-    run.summary().putDetail("train.output", output.uri());
-    run.summary().putDetail("train.model", output.uri() + "/hf");
-    run.summary().putDetail("train.final_loss", finalLoss);
-    run.summary().putDetail("train.input_table", table.sqlName());
-    run.summary().putDetail("train.input_version", version);
+    return new TrainResult(
+        output.uri(), output.uri() + "/hf", finalLoss, table.sqlName(), version, 1);
   }
 
   /** One training conversation. */
@@ -273,13 +271,5 @@ public final class TrainJob implements Job {
       throw new PipelineException(
           "Cannot read " + tokenizerJson, e.toString(), "check train.tokenizer", e);
     }
-  }
-
-  private static String renderSection(PipelineConfig config) {
-    return config
-        .raw()
-        .getConfig("train")
-        .root()
-        .render(com.typesafe.config.ConfigRenderOptions.concise());
   }
 }

@@ -47,12 +47,16 @@ public record TrainSettings(
     int checkpointEvery,
     String resumeFrom,
     int logEvery,
-    String precision) {
+    String precision,
+    String source) {
 
   /** {@code train.precision} value for bf16 compute over fp32 master weights (GPU only). */
   public static final String BF16_MIXED = "bf16-mixed";
 
-  /** Reads and validates {@code train.*}. */
+  /**
+   * Reads and validates {@code train.*}; {@link #source} keeps the section as read (concise JSON),
+   * for provenance and for the data-parallel tasks, which read it again on their executors.
+   */
   public static TrainSettings from(ConfigReader r) {
     ConfigReader m = r.section("model");
     ConfigReader l = r.section("lora");
@@ -134,7 +138,8 @@ public record TrainSettings(
         r.intValue("checkpoint-every", 0, Integer.MAX_VALUE),
         r.string("resume-from"),
         r.intValue("log-every", 1, Integer.MAX_VALUE),
-        r.oneOf("precision", "fp32", BF16_MIXED));
+        r.oneOf("precision", "fp32", BF16_MIXED),
+        r.raw().root().render(com.typesafe.config.ConfigRenderOptions.concise()));
   }
 
   /** Whether {@code train.precision} asks for bf16 mixed precision. */

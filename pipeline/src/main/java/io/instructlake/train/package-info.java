@@ -22,7 +22,9 @@
  * checkpoints}, and a gradient-sync hook that data-parallel ranks fill with the all-reduce), {@link
  * io.instructlake.train.Models} (the one model factory), {@link io.instructlake.train.ModelOutput}
  * (where a run's outputs go), {@link io.instructlake.train.ModelExport} (the one export step: HF
- * model and PEFT adapter), {@link io.instructlake.train.Checkpoints}, and {@link
+ * model and PEFT adapter), {@link io.instructlake.train.Checkpoints}, {@link
+ * io.instructlake.train.Perplexity} (teacher-forced, on response tokens), {@link
+ * io.instructlake.train.TrainResult} (what both {@code train} paths report), and {@link
  * io.instructlake.train.TrainJob}, the single-worker {@code train} command.
  */
 package io.instructlake.train;

@@ -43,8 +43,7 @@ class AugmenterTest extends SparkTestBase {
 
   @Test
   void augmentedRowsComeFromTrainOnlyAndCarryLineage() {
-    AugmentOptions o =
-        defaults.withMethods(List.of("synonym", "eda", "template"), 3).withBand(0.0, 1.0);
+    AugmentOptions o = AugmentConfigs.options(List.of("synonym", "eda", "template"), 3, 0.0, 1.0);
     Dataset<Row> kept = run(o).kept().cache();
     Map<String, Row> byId = new HashMap<>();
     for (Row r : split.collectAsList()) {
@@ -75,7 +74,7 @@ class AugmenterTest extends SparkTestBase {
 
   @Test
   void similarityBandSendsRowsToQuarantineWithTheirSimilarity() {
-    AugmentOptions o = defaults.withMethods(List.of("synonym"), 1).withBand(0.0, 0.5);
+    AugmentOptions o = AugmentConfigs.options(List.of("synonym"), 1, 0.0, 0.5);
     StageOutput out = run(o);
     List<Row> dropped = out.dropped().collectAsList();
     assertFalse(dropped.isEmpty());
@@ -96,7 +95,9 @@ class AugmenterTest extends SparkTestBase {
   @Test
   void perCategoryCapLimitsAugmentedRows() {
     AugmentOptions o =
-        defaults.withMethods(List.of("template"), 1).withBand(0.0, 1.0).withCategoryCap(2);
+        AugmentConfigs.from(
+            AugmentConfigs.config(List.of("template"), 1, 0.0, 1.0)
+                .with("augment.max-per-category", 2));
     StageOutput out = run(o);
     for (Row r :
         out.kept()

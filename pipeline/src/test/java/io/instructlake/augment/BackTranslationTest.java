@@ -41,14 +41,11 @@ class BackTranslationTest extends SparkTestBase {
     DjlCharModel.save(dir.resolve("back"), ALPHABET, back);
 
     AugmentOptions o =
-        AugmentOptions.from(PipelineConfig.defaults().section("augment"))
-            .withMethods(List.of("back-translation"), 1)
-            .withBand(0.0, 1.0)
-            .withTranslation(
-                new BackTranslation.Options(
-                    DjlCharModel.Loader.class.getName(),
-                    dir.resolve("fwd").toString(),
-                    dir.resolve("back").toString()));
+        AugmentConfigs.from(
+            AugmentConfigs.config(List.of("back-translation"), 1, 0.0, 1.0)
+                .with("augment.back-translation.loader", DjlCharModel.Loader.class.getName())
+                .with("augment.back-translation.forward-model", dir.resolve("fwd").toString())
+                .with("augment.back-translation.backward-model", dir.resolve("back").toString()));
     Dataset<Row> split =
         Splitter.builder()
             .setOptions(SplitOptions.hash(1.0, 0.0, 0.0, "bt"))
@@ -77,8 +74,10 @@ class BackTranslationTest extends SparkTestBase {
   @Test
   void withoutModelTheMethodIsOffWithAClearMessage() {
     AugmentOptions o =
-        AugmentOptions.from(PipelineConfig.defaults().section("augment"))
-            .withMethods(List.of("back-translation"), 1);
+        AugmentConfigs.from(
+            PipelineConfig.defaults()
+                .with("augment.methods", List.of("back-translation"))
+                .with("augment.copies-per-record", 1));
     String notice = Augmenter.builder().setOptions(o).build().backTranslationNotice();
     assertTrue(notice.contains("no translation model configured"), notice);
   }

@@ -19,13 +19,14 @@ class BalancePlanTest {
     // Smallest is 10, so 3:1 caps every class at 30.
     assertEquals(
         Map.of("a", 30L, "b", 30L, "c", 10L),
-        BalancePlan.targets(COUNTS, DEFAULTS.withRatio("x", 3.0, "none", 1.0)));
+        BalancePlan.targets(COUNTS, BalanceConfigs.ratio("x", 3.0, "none", 1.0)));
   }
 
   @Test
   void oversampleRaisesMinoritiesThenCaps() {
     // Need ceil(100/3) = 34 per class; c may only double (20), b reaches 34; min 20 caps a at 60.
-    Map<String, Long> t = BalancePlan.targets(COUNTS, DEFAULTS.withRatio("x", 3.0, "duplicate", 2));
+    Map<String, Long> t =
+        BalancePlan.targets(COUNTS, BalanceConfigs.ratio("x", 3.0, "duplicate", 2));
     assertEquals(Map.of("a", 60L, "b", 34L, "c", 20L), t);
     long max = t.values().stream().mapToLong(Long::longValue).max().getAsLong();
     long min = t.values().stream().mapToLong(Long::longValue).min().getAsLong();
@@ -35,10 +36,10 @@ class BalancePlanTest {
   @Test
   void weightsGiveProportionalTargets() {
     BalanceOptions o =
-        DEFAULTS.withWeights("x", Map.of("a", 0.5, "b", 0.25, "c", 0.25), 80, "duplicate");
+        BalanceConfigs.weights("x", Map.of("a", 0.5, "b", 0.25, "c", 0.25), 80, "duplicate");
     assertEquals(Map.of("a", 40L, "b", 20L, "c", 20L), BalancePlan.targets(COUNTS, o));
     // Without oversampling a class cannot grow past its rows.
-    BalanceOptions none = DEFAULTS.withWeights("x", Map.of("a", 0.5, "b", 0.5), 0, "none");
+    BalanceOptions none = BalanceConfigs.weights("x", Map.of("a", 0.5, "b", 0.5), 0, "none");
     assertEquals(Map.of("a", 65L, "b", 30L, "c", 10L), BalancePlan.targets(COUNTS, none));
   }
 

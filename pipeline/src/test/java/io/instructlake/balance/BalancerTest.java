@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instructlake.augment.AugmentConfigs;
 import io.instructlake.augment.AugmentOptions;
 import io.instructlake.config.PipelineConfig;
 import io.instructlake.gold.GoldFixtures;
@@ -40,7 +41,7 @@ class BalancerTest extends SparkTestBase {
 
   @Test
   void ratioIsReachedWithinOneRecordPerClass() {
-    BalanceOptions o = defaults.withRatio("category", 2.0, "duplicate", 1.5);
+    BalanceOptions o = BalanceConfigs.ratio("category", 2.0, "duplicate", 1.5);
     StageOutput out = Balancer.builder().setOptions(o).build().balance(in);
     Dataset<Row> kept = out.kept().cache();
     Map<String, Long> c = counts(kept, "category");
@@ -72,7 +73,7 @@ class BalancerTest extends SparkTestBase {
   @Test
   void targetWeightsAreReached() {
     BalanceOptions o =
-        defaults.withWeights(
+        BalanceConfigs.weights(
             "category", Map.of("finance", 0.5, "medical", 0.3, "law", 0.2), 100, "duplicate");
     Map<String, Long> c =
         counts(Balancer.builder().setOptions(o).build().balance(in).kept(), "category");
@@ -81,11 +82,8 @@ class BalancerTest extends SparkTestBase {
 
   @Test
   void oversampleByAugmentationMakesAugmentedRows() {
-    AugmentOptions aug =
-        AugmentOptions.from(PipelineConfig.defaults().section("augment"))
-            .withMethods(List.of("template"), 1)
-            .withBand(0.0, 1.0);
-    BalanceOptions o = defaults.withRatio("category", 3.0, "augment", 2.0);
+    AugmentOptions aug = AugmentConfigs.options(List.of("template"), 1, 0.0, 1.0);
+    BalanceOptions o = BalanceConfigs.ratio("category", 3.0, "augment", 2.0);
     Dataset<Row> kept =
         Balancer.builder().setOptions(o).optAugmentOptions(aug).build().balance(in).kept();
     // need ceil(120/3) = 40 law rows: 20 originals plus 20 template rows; medical keeps 60.
@@ -96,7 +94,7 @@ class BalancerTest extends SparkTestBase {
 
   @Test
   void smotePointsLieOnSegmentsBetweenRealSameClassNeighbours() {
-    BalanceOptions o = defaults.withRatio("label", 1.5, "smote", 3.0);
+    BalanceOptions o = BalanceConfigs.ratio("label", 1.5, "smote", 3.0);
     Dataset<Row> kept = Balancer.builder().setOptions(o).build().balance(in).kept().cache();
     Map<String, Long> c = counts(kept, "label");
     assertEquals(Map.of("pos", 150L, "neg", 100L), c);
@@ -144,7 +142,7 @@ class BalancerTest extends SparkTestBase {
                 .functions
                 .when(col("source_line").leq(100), "train")
                 .otherwise("eval"));
-    BalanceOptions o = defaults.withRatio("category", 1.0, "none", 1.0);
+    BalanceOptions o = BalanceConfigs.ratio("category", 1.0, "none", 1.0);
     Dataset<Row> kept = Balancer.builder().setOptions(o).build().balance(split).kept();
     assertEquals(100, kept.where(col("split").equalTo("eval")).count());
     Map<String, Long> c = counts(kept.where(col("split").equalTo("train")), "category");

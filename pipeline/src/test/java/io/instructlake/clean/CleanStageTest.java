@@ -202,9 +202,8 @@ class CleanStageTest extends SparkTestBase {
     lake.append(LakeTable.BRONZE_RECORDS, bronze(cases, "ing-1"), "ing-1");
     PipelineConfig config = PipelineConfig.defaults();
     CleanJob job = new CleanJob();
-    job.validate(config);
     Run run = Run.start(lake, "clean", config, null);
-    job.execute(run, config);
+    job.step(config).execute(run);
     run.succeed();
     Map<String, Long> counts = run.summary().stageCounts("clean");
     Map<String, Long> want = expectedReasons(cases);
@@ -227,7 +226,7 @@ class CleanStageTest extends SparkTestBase {
     // A second run cleans only the new ingest run (ing-1 is already in silver.cleaned).
     lake.append(LakeTable.BRONZE_RECORDS, bronze(cases.subList(0, 1), "ing-2"), "ing-2");
     Run third = Run.start(lake, "clean", config, null);
-    job.execute(third, config);
+    job.step(config).execute(third);
     third.succeed();
     assertEquals(1L, third.summary().stageCounts("clean").get("in"));
     assertEquals(1L, third.summary().stageCounts("clean").get("kept"));

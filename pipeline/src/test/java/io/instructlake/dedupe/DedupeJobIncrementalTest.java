@@ -155,10 +155,9 @@ class DedupeJobIncrementalTest extends SparkTestBase {
 
   private static RunSummary runJob(Lake lake, PipelineConfig config) {
     DedupeJob job = new DedupeJob();
-    job.validate(config);
     Run run = Run.start(lake, job.name(), config, null);
     try {
-      job.execute(run, config);
+      job.step(config).execute(run);
       return run.succeed();
     } catch (RuntimeException e) {
       run.fail(e);

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.sha2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instructlake.config.PipelineConfig;
 import io.instructlake.dedupe.TestRecords.Rec;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.StageOutput;
@@ -26,7 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /** The stage on small seeded data: exact survivors, Bloom safety and accuracy, determinism. */
 class DedupeStageTest extends SparkTestBase {
-  private static final DedupeOptions EXACT_ONLY = DedupeOptions.builder().optNear(false).build();
+  private static final DedupeOptions EXACT_ONLY =
+      DedupeOptions.from(
+          PipelineConfig.defaults().with("dedupe.near.enabled", false).section("dedupe"));
 
   @Test
   void exactWithinBatchKeepsEarliestThenSmallestIdWithLineage() {
@@ -241,7 +244,9 @@ class DedupeStageTest extends SparkTestBase {
       }
       recs.add(new Rec("id" + i, null, body, "answer " + topic, 1000 + rnd.nextInt(5), "r1"));
     }
-    DedupeOptions opts = DedupeOptions.builder().optThreshold(0.7).build();
+    DedupeOptions opts =
+        DedupeOptions.from(
+            PipelineConfig.defaults().with("dedupe.near.threshold", 0.7).section("dedupe"));
     Set<String> first = null;
     Set<String> firstDrops = null;
     for (int rep = 0; rep < 2; rep++) {
@@ -275,7 +280,7 @@ class DedupeStageTest extends SparkTestBase {
   static Dataset<Row> keyed(Dataset<Row> rows) {
     return rows.withColumn(
         DedupeStage.DEDUPE_KEY,
-        DedupeUdfs.key(DedupeOptions.builder().build().dedupeKey())
+        DedupeUdfs.key(DedupeOptions.from(PipelineConfig.defaults().section("dedupe")).dedupeKey())
             .apply(rows.col("system"), rows.col("messages"), rows.col("tools")));
   }
 

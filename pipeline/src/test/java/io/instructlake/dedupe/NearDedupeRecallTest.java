@@ -3,6 +3,7 @@ package io.instructlake.dedupe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.instructlake.config.PipelineConfig;
 import io.instructlake.dedupe.TestRecords.Rec;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.StageOutput;
@@ -31,7 +32,11 @@ class NearDedupeRecallTest extends SparkTestBase {
   void recallAndPrecisionAgainstBruteForce(String lang) {
     List<Rec> recs = generate(lang, 1800, new Random(lang.hashCode()));
     DedupeOptions opts =
-        DedupeOptions.builder().optThreshold(THRESHOLD).optPermutations(128).build();
+        DedupeOptions.from(
+            PipelineConfig.defaults()
+                .with("dedupe.near.threshold", THRESHOLD)
+                .with("dedupe.near.permutations", 128)
+                .section("dedupe"));
     ContentNormalizer norm = opts.normalizer();
     Shingler sh = opts.shingler();
     int n = recs.size();

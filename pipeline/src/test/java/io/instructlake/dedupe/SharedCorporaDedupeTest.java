@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.instructlake.config.PipelineConfig;
 import io.instructlake.lake.Quarantine;
 import io.instructlake.lake.RecordSchema;
 import io.instructlake.lake.StageOutput;
@@ -41,7 +42,7 @@ class SharedCorporaDedupeTest extends SparkTestBase {
     Path dir = SharedCorpora.require();
     List<Parsed> recs = parseAll(dir);
     assertTrue(recs.size() > 10000, "records parsed: " + recs.size());
-    DedupeOptions opts = DedupeOptions.builder().build();
+    DedupeOptions opts = DedupeOptions.from(PipelineConfig.defaults().section("dedupe"));
 
     // Brute force, exact: canonical normalized content, first by (order, id) survives.
     Map<String, Parsed> firstByContent = new LinkedHashMap<>();

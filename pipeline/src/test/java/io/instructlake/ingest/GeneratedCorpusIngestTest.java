@@ -45,7 +45,7 @@ class GeneratedCorpusIngestTest extends SparkTestBase {
             .optSet("lake.root", lake.root())
             .build();
     Run run = Run.start(lake, "ingest", config, corpus.toString());
-    new IngestJob().execute(run, config);
+    new IngestJob().step(config).execute(run);
     RunSummary s = run.succeed();
 
     assertEquals(m.validRecords + m.malformedTotal(), m.units, "manifest is self-consistent");

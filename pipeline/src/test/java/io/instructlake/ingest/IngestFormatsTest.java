@@ -150,7 +150,7 @@ class IngestFormatsTest extends SparkTestBase {
     Lake lake = newLake("formats");
     PipelineConfig config = config(lake);
     Run run = Run.start(lake, "ingest", config, input.toString());
-    new IngestJob().execute(run, config);
+    new IngestJob().step(config).execute(run);
     RunSummary s = run.succeed();
 
     Map<String, Long> kept = new TreeMap<>();
@@ -233,7 +233,7 @@ class IngestFormatsTest extends SparkTestBase {
     PipelineConfig config = config(lake, "ingest.max-bad-share=0.2");
     Run run = Run.start(lake, "ingest", config, input.toString());
     PipelineException e =
-        assertThrows(PipelineException.class, () -> new IngestJob().execute(run, config));
+        assertThrows(PipelineException.class, () -> new IngestJob().step(config).execute(run));
     assertTrue(e.getMessage().contains("36.0% of records are bad (9 of 25)"), e.getMessage());
     assertTrue(e.getMessage().contains("ingest.max-bad-share=0.2"), e.getMessage());
     RunSummary s = run.fail(e);
@@ -248,7 +248,7 @@ class IngestFormatsTest extends SparkTestBase {
     Lake lake = newLake("noraw");
     PipelineConfig config = config(lake, "ingest.quarantine-keep-raw=false");
     Run run = Run.start(lake, "ingest", config, input.toString());
-    new IngestJob().execute(run, config);
+    new IngestJob().step(config).execute(run);
     run.succeed();
     assertEquals(9L, lake.read(LakeTable.QUARANTINE).count());
     assertEquals(0L, lake.read(LakeTable.QUARANTINE).where(col("raw").isNotNull()).count());

@@ -68,7 +68,7 @@ class SharedCorporaIngestTest extends SparkTestBase {
             .optSet("lake.root", lake.root())
             .build();
     Run run = Run.start(lake, "ingest", config, corpora.toString());
-    new IngestJob().execute(run, config);
+    new IngestJob().step(config).execute(run);
     run.succeed();
 
     Map<String, Long> landed = new TreeMap<>();

@@ -260,9 +260,9 @@ final class NightlyFixtures {
 
   /** Same, input given as a URI (e.g. s3a://), progress to {@code out}. */
   static RunSummary nightly(Lake lake, String in, java.io.PrintStream out, String... sets) {
+    PipelineConfig config = config(lake, in, sets);
     RunSummary s =
-        JobSequence.run(
-            lake, "nightly", config(lake, in, sets), List.of(new NightlyJob()), null, out, out);
+        JobSequence.run(lake, "nightly", config, List.of(new NightlyJob().step(config)), out, out);
     out.println("nightly " + s.status() + ": " + s.toJson());
     return s;
   }

@@ -39,7 +39,7 @@ class PublishJobTest extends SparkTestBase {
 
   private static RunSummary publish(Lake lake) {
     Run run = Run.start(lake, "publish", CONFIG, null);
-    new PublishJob().execute(run, CONFIG);
+    new PublishJob().step(CONFIG).execute(run);
     return run.succeed();
   }
 
@@ -76,11 +76,11 @@ class PublishJobTest extends SparkTestBase {
     assertTrue(trainIds.isEmpty(), trainIds.toString());
     assertEquals(0, eval.where(col("parent_id").isNotNull()).count());
     assertTrue(train.where(col("aug_method").isNotNull()).count() > 0);
-    assertTrue(
-        ((Map<?, ?>) first.details().get("balance.distribution")).containsKey("law"),
-        first.details().toString());
+    PublishJob.Result published = first.result(PublishJob.Result.class).orElseThrow();
+    assertTrue(published.balanceDistribution().containsKey("law"), published.toString());
+    assertEquals(published.balanceDistribution(), first.details().get("gold.balance_distribution"));
 
-    long trainV1 = (Long) first.details().get("gold.train_version");
+    long trainV1 = published.trainVersion();
     List<String> trainHashes = GoldFixtures.rowHashes(train);
     List<String> evalHashes = GoldFixtures.rowHashes(eval);
 
@@ -94,7 +94,8 @@ class PublishJobTest extends SparkTestBase {
     assertNotEquals(trainV1, (long) (Long) second.details().get("gold.train_version"));
     assertNotEquals(trainHashes, GoldFixtures.rowHashes(lake.read(LakeTable.GOLD_TRAIN)));
     Run rebuild = Run.start(lake, "publish", CONFIG, null);
-    new PublishJob().execute(rebuild, CONFIG, SilverSource.read(lake, LakeTable.SILVER_RECORDS, 0));
+    PublishJob job = new PublishJob();
+    job.execute(rebuild, job.options(CONFIG), SilverSource.read(lake, LakeTable.SILVER_RECORDS, 0));
     rebuild.succeed();
     // A rerun on the same snapshot gives identical rows (sorted row hashes).
     assertEquals(trainHashes, GoldFixtures.rowHashes(lake.read(LakeTable.GOLD_TRAIN)));
@@ -110,9 +111,9 @@ class PublishJobTest extends SparkTestBase {
     Dataset<Row> bronze = GoldFixtures.silver(spark, 40).drop("lang", "cluster_id");
     lake.overwrite(LakeTable.BRONZE_RECORDS, bronze, "ingest-run");
     Run run = Run.start(lake, "split", CONFIG, null);
-    new SplitJob().execute(run, CONFIG);
-    new AugmentJob().execute(run, CONFIG);
-    new BalanceJob().execute(run, CONFIG);
+    new SplitJob().step(CONFIG).execute(run);
+    new AugmentJob().step(CONFIG).execute(run);
+    new BalanceJob().step(CONFIG).execute(run);
     RunSummary s = run.succeed();
     assertEquals("bronze.records", s.details().get("split.silver_table"));
     String balanced = lake.sidePath(GoldTables.BALANCED);

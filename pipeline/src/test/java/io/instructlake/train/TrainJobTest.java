@@ -106,9 +106,8 @@ class TrainJobTest extends SparkTestBase {
     PipelineConfig cfg = config("train.steps=30", "train.pack=true");
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     TrainJob job = new TrainJob(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    job.validate(cfg);
     Run run = Run.start(lake, "train", cfg, null);
-    job.execute(run, cfg);
+    job.step(cfg).execute(run);
     run.succeed();
     String log = buf.toString(StandardCharsets.UTF_8);
     System.out.print(log);
@@ -125,9 +124,9 @@ class TrainJobTest extends SparkTestBase {
     double first = losses.get(0).getDouble(losses.get(0).fieldIndex("value"));
     double last = losses.get(29).getDouble(losses.get(29).fieldIndex("value"));
     assertTrue(last < first * 0.5, "loss fell from " + first + " to " + last);
-    assertEquals(last, (double) run.summary().details().get("train.final_loss"), 1e-12);
+    assertEquals(last, run.summary().result(TrainResult.class).orElseThrow().finalLoss(), 1e-12);
 
-    Path out = Path.of((String) run.summary().details().get("train.output"));
+    Path out = Path.of(run.summary().result(TrainResult.class).orElseThrow().output());
     Path hf = out.resolve("hf");
     for (String f :
         List.of("config.json", "model.safetensors", "tokenizer.json", "provenance.json")) {
@@ -161,9 +160,10 @@ class TrainJobTest extends SparkTestBase {
             "train.input-table=silver.records");
     Run run = Run.start(lake, "train", cfg, null);
     new TrainJob(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-        .execute(run, cfg);
+        .step(cfg)
+        .execute(run);
     run.succeed();
-    Path out = Path.of((String) run.summary().details().get("train.output"));
+    Path out = Path.of(run.summary().result(TrainResult.class).orElseThrow().output());
     assertTrue(Files.exists(out.resolve("adapter/adapter_model.safetensors")));
     assertTrue(
         Safetensors.read(out.resolve("adapter/adapter_model.safetensors"))
@@ -174,31 +174,31 @@ class TrainJobTest extends SparkTestBase {
   void badSettingsAndMissingInputFailClearly() {
     ConfigError e =
         assertThrows(
-            ConfigError.class, () -> new TrainJob().validate(config("train.model.kv-heads=3")));
+            ConfigError.class, () -> new TrainJob().options(config("train.model.kv-heads=3")));
     assertTrue(e.getMessage().contains("train.model.kv-heads"), e.getMessage());
     ConfigError t =
         assertThrows(
-            ConfigError.class, () -> new TrainJob().validate(config("train.template=vicuna")));
+            ConfigError.class, () -> new TrainJob().options(config("train.template=vicuna")));
     assertTrue(t.getMessage().contains("train.template"), t.getMessage());
     ConfigError p16 =
         assertThrows(
-            ConfigError.class, () -> new TrainJob().validate(config("train.precision=fp16")));
+            ConfigError.class, () -> new TrainJob().options(config("train.precision=fp16")));
     assertTrue(p16.getMessage().contains("train.precision"), p16.getMessage());
     // bf16 mixed precision is GPU-only (a bf16 array crashes DJL on CPU): refused at start here.
     PipelineConfig bf16 = config("train.precision=bf16-mixed");
     if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
-      ConfigError b = assertThrows(ConfigError.class, () -> new TrainJob().validate(bf16));
+      ConfigError b = assertThrows(ConfigError.class, () -> new TrainJob().options(bf16));
       assertTrue(
           b.getMessage().contains("train.precision") && b.getMessage().contains("no GPU"),
           b.getMessage());
     } else {
-      new TrainJob().validate(bf16);
+      new TrainJob().options(bf16);
     }
     Lake empty = newLake("empty");
     PipelineConfig cfg = config();
     Run run = Run.start(empty, "train", cfg, null);
     PipelineException p =
-        assertThrows(PipelineException.class, () -> new TrainJob().execute(run, cfg));
+        assertThrows(PipelineException.class, () -> new TrainJob().step(cfg).execute(run));
     assertTrue(p.getMessage().contains("no input table"), p.getMessage());
   }
 }

@@ -14,6 +14,7 @@ import io.instructlake.train.ModelOutput;
 import io.instructlake.train.Models;
 import io.instructlake.train.TrainInput;
 import io.instructlake.train.TrainMetrics;
+import io.instructlake.train.TrainResult;
 import io.instructlake.train.TrainSettings;
 import io.instructlake.train.Trainer;
 import io.instructlake.train.model.LlamaModel;
@@ -46,7 +47,10 @@ import org.apache.spark.sql.RowFactory;
  * rank of a resubmitted stage resumes from there, and the driver stages {@code tokenizer.json} and
  * the export locally and copies them next to the checkpoints at the end.
  */
-public final class DataParallelTrainJob implements Job {
+public final class DataParallelTrainJob implements Job<DataParallelTrainJob.Options> {
+  /** The {@code train} section: the engine's settings and the data-parallel ones. */
+  public record Options(TrainSettings train, DpSettings dp) {}
+
   private final PrintStream out;
 
   public DataParallelTrainJob() {
@@ -64,22 +68,23 @@ public final class DataParallelTrainJob implements Job {
   }
 
   @Override
-  public void validate(PipelineConfig config) {
-    TrainSettings.from(config.section("train"));
-    DpSettings.from(config.section("train"));
+  public Options options(PipelineConfig config) {
+    return new Options(
+        TrainSettings.from(config.section("train")), DpSettings.from(config.section("train")));
   }
 
   @Override
-  public void execute(Run run, PipelineConfig config) {
+  public TrainResult execute(Run run, Options options) {
     long start = System.nanoTime();
     Lake lake = run.lake();
-    TrainSettings s = TrainSettings.from(config.section("train"));
+    TrainSettings s = options.train();
     if (s.bf16Mixed()
         && lake.spark().conf().getOption("spark.executor.resource.gpu.amount").isEmpty()) {
       throw TrainSettings.bf16NeedsGpu(
           "the executors have no GPUs (spark.executor.resource.gpu.amount is not set)");
     }
     LakeTable table = TrainInput.table(lake, s);
+    long version = lake.version(table);
     // A remote lake: checkpoints go straight to it; tokenizer.json and the export are staged here.
     ModelOutput output = ModelOutput.of(run);
     Path outDir = output.dir();
@@ -87,7 +92,7 @@ public final class DataParallelTrainJob implements Job {
     String outputUri = output.uri();
     DataParallelTrainer.Builder tb =
         DataParallelTrainer.builder()
-            .setTrainConfig(config.section("train"))
+            .setSettings(s, options.dp())
             .setOutputDir(outDir)
             .optProgress(out);
     if (!local) {
@@ -115,10 +120,7 @@ public final class DataParallelTrainJob implements Job {
     counts.put("workers", (long) w);
     counts.put("steps", (long) s.steps());
     run.recordStage("train", counts, (System.nanoTime() - start) / 1_000_000);
-    run.summary().putDetail("train.output", outputUri);
-    run.summary().putDetail("train.model", outputUri + "/hf");
-    run.summary().putDetail("train.final_loss", finalLoss);
-    run.summary().putDetail("train.workers", w);
+    return new TrainResult(outputUri, outputUri + "/hf", finalLoss, table.sqlName(), version, w);
   }
 
   /** The global loss per step: the mean of the ranks' losses. */

@@ -47,7 +47,6 @@ import scala.runtime.AbstractFunction1;
  * Builder#optCheckpointUri} (e.g. the lake on {@code s3a://}).
  */
 public final class DataParallelTrainer {
-  private final String trainConf;
   private final TrainSettings settings;
   private final DpSettings dp;
   private final Path outputDir;
@@ -66,7 +65,6 @@ public final class DataParallelTrainer {
       Path tokenizer, Path checkpoints, List<DpMetric> metrics, long progressLines) {}
 
   private DataParallelTrainer(Builder b) {
-    this.trainConf = b.trainConf;
     this.settings = b.settings;
     this.dp = b.dp;
     this.outputDir = b.outputDir;
@@ -139,7 +137,7 @@ public final class DataParallelTrainer {
             : CheckpointStore.at(checkpointUri, spark.sparkContext().hadoopConfiguration());
     DpSpec spec =
         new DpSpec(
-            trainConf,
+            settings.source(),
             tokJson,
             store,
             dp,
@@ -295,7 +293,6 @@ public final class DataParallelTrainer {
 
   /** Builder: setX required, optX optional. */
   public static final class Builder {
-    private String trainConf;
     private TrainSettings settings;
     private DpSettings dp;
     private Path outputDir;
@@ -312,14 +309,16 @@ public final class DataParallelTrainer {
      * The {@code train} section (settings of the engine plus {@code workers}, {@code allreduce}).
      */
     public Builder setTrainConfig(ConfigReader train) {
-      this.settings = TrainSettings.from(train);
-      this.dp = DpSettings.from(train);
-      this.trainConf =
-          train
-              .raw()
-              .atPath("train")
-              .root()
-              .render(com.typesafe.config.ConfigRenderOptions.concise());
+      return setSettings(TrainSettings.from(train), DpSettings.from(train));
+    }
+
+    /**
+     * The {@code train} section already read (a job parses its configuration once); the tasks read
+     * {@link TrainSettings#source()} again on their executors.
+     */
+    public Builder setSettings(TrainSettings settings, DpSettings dp) {
+      this.settings = settings;
+      this.dp = dp;
       return this;
     }
 
@@ -377,7 +376,7 @@ public final class DataParallelTrainer {
 
     public DataParallelTrainer build() {
       if (settings == null) {
-        throw new IllegalStateException("setTrainConfig is required");
+        throw new IllegalStateException("setTrainConfig or setSettings is required");
       }
       if (outputDir == null) {
         throw new IllegalStateException("setOutputDir is required");

@@ -44,10 +44,9 @@ final class DpWorker {
     return seed + 1_000_003L * rank;
   }
 
-  /** Reads the train settings from their HOCON rendering ({@code {"train": {...}}}). */
-  static TrainSettings settings(String trainConf) {
-    return TrainSettings.from(
-        new ConfigReader(ConfigFactory.parseString(trainConf).getConfig("train"), "train"));
+  /** Reads the train settings again from the section as the driver read it. */
+  static TrainSettings settings(String trainSection) {
+    return TrainSettings.from(new ConfigReader(ConfigFactory.parseString(trainSection), "train"));
   }
 
   /** Encodes a rank's examples (sorted by index); examples without loss tokens are dropped. */

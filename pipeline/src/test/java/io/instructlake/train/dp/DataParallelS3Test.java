@@ -12,6 +12,7 @@ import io.instructlake.lake.Run;
 import io.instructlake.testkit.S3SparkTestBase;
 import io.instructlake.train.Checkpoints;
 import io.instructlake.train.TrainJob;
+import io.instructlake.train.TrainResult;
 import io.instructlake.train.model.HostTensor;
 import io.instructlake.train.model.Safetensors;
 import java.io.ByteArrayOutputStream;
@@ -50,7 +51,7 @@ class DataParallelS3Test extends S3SparkTestBase {
     Run s3Run = run(remote, cfg);
     Run localRun = run(local, cfg);
 
-    String out = (String) s3Run.summary().details().get("train.output");
+    String out = s3Run.summary().result(TrainResult.class).orElseThrow().output();
     assertTrue(out.startsWith("s3a://"), out);
     FileSystem fs = new org.apache.hadoop.fs.Path(out).getFileSystem(conf());
     Set<String> ckpts = new TreeSet<>();
@@ -72,7 +73,7 @@ class DataParallelS3Test extends S3SparkTestBase {
         new org.apache.hadoop.fs.Path(out + "/checkpoints/checkpoint-6"),
         new org.apache.hadoop.fs.Path(fetched.resolve("checkpoint-6").toUri()),
         true);
-    Path localOut = Path.of((String) localRun.summary().details().get("train.output"));
+    Path localOut = Path.of(localRun.summary().result(TrainResult.class).orElseThrow().output());
     assertSameWeights(
         weights(localOut.resolve("checkpoints").resolve("checkpoint-6")),
         weights(fetched.resolve("checkpoint-6")));
@@ -86,9 +87,10 @@ class DataParallelS3Test extends S3SparkTestBase {
     remote.append(LakeTable.SILVER_RECORDS, rows(), "test");
     Run run = Run.start(remote, "train", cfg, null);
     new TrainJob(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))
-        .execute(run, cfg);
+        .step(cfg)
+        .execute(run);
     run.succeed();
-    String out = (String) run.summary().details().get("train.output");
+    String out = run.summary().result(TrainResult.class).orElseThrow().output();
     assertTrue(out.startsWith("s3a://"), out);
     FileSystem fs = new org.apache.hadoop.fs.Path(out).getFileSystem(conf());
     for (String f :
@@ -150,8 +152,7 @@ class DataParallelS3Test extends S3SparkTestBase {
     DataParallelTrainJob job =
         new DataParallelTrainJob(
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    job.validate(cfg);
-    job.execute(run, cfg);
+    job.step(cfg).execute(run);
     run.succeed();
     return run;
   }

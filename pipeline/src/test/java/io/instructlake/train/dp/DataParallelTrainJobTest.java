@@ -13,6 +13,7 @@ import io.instructlake.lake.Run;
 import io.instructlake.testkit.SparkTestBase;
 import io.instructlake.train.Checkpoints;
 import io.instructlake.train.TrainJob;
+import io.instructlake.train.TrainResult;
 import io.instructlake.train.model.HostTensor;
 import io.instructlake.train.model.Safetensors;
 import java.io.ByteArrayOutputStream;
@@ -57,7 +58,7 @@ class DataParallelTrainJobTest extends SparkTestBase {
     // The plain job first: the engine starts on this thread, so the task thread of the
     // data-parallel job must set its own grad mode (a regression check of that).
     Run one = Run.start(lake, "train", cfg, null);
-    new TrainJob(new PrintStream(new ByteArrayOutputStream())).execute(one, cfg);
+    new TrainJob(new PrintStream(new ByteArrayOutputStream())).step(cfg).execute(one);
     one.succeed();
 
     Run dpRun = Run.start(lake, "train", cfg, null);
@@ -65,14 +66,18 @@ class DataParallelTrainJobTest extends SparkTestBase {
     DataParallelTrainJob job =
         new DataParallelTrainJob(new PrintStream(buf, true, StandardCharsets.UTF_8));
     assertEquals("train", job.name(), "data-parallel runs are recorded as train runs");
-    job.validate(cfg);
-    job.execute(dpRun, cfg);
+    job.step(cfg).execute(dpRun);
     dpRun.succeed();
     String log = buf.toString(StandardCharsets.UTF_8);
     assertTrue(log.contains("train-dp: step 6/6 loss "), log);
 
-    Path dpOut = Path.of((String) dpRun.summary().details().get("train.output"));
-    Path oneOut = Path.of((String) one.summary().details().get("train.output"));
+    TrainResult dpResult = dpRun.summary().result(TrainResult.class).orElseThrow();
+    // Both paths report the same typed result: the table and the version they trained on.
+    assertEquals("silver.records", dpResult.inputTable());
+    assertEquals(lake.version(LakeTable.SILVER_RECORDS), dpResult.inputVersion());
+    assertEquals(dpResult.output() + "/hf", dpResult.model());
+    Path dpOut = Path.of(dpResult.output());
+    Path oneOut = Path.of(one.summary().result(TrainResult.class).orElseThrow().output());
     Map<String, HostTensor> a = weights(dpOut);
     Map<String, HostTensor> b = weights(oneOut);
     assertEquals(b.keySet(), a.keySet());
@@ -95,7 +100,7 @@ class DataParallelTrainJobTest extends SparkTestBase {
             .findFirst()
             .orElseThrow()
             .getDouble(4);
-    assertEquals(last, (double) dpRun.summary().details().get("train.final_loss"), 0);
+    assertEquals(last, dpRun.summary().result(TrainResult.class).orElseThrow().finalLoss(), 0);
     // The live progress line from rank 0 (through the driver's progress socket), with the global
     // loss of the step as the metrics table has it (there through a float all-reduce).
     Matcher live =
@@ -108,7 +113,7 @@ class DataParallelTrainJobTest extends SparkTestBase {
     // bf16 mixed precision on executors without GPUs fails at start, naming the key and why.
     PipelineConfig bf16 = cfg.with("train.precision", "bf16-mixed");
     Run bad = Run.start(lake, "train", bf16, null);
-    ConfigError e = assertThrows(ConfigError.class, () -> job.execute(bad, bf16));
+    ConfigError e = assertThrows(ConfigError.class, () -> job.step(bf16).execute(bad));
     bad.fail(e);
     assertTrue(
         e.getMessage().contains("train.precision")
@@ -134,13 +139,13 @@ class DataParallelTrainJobTest extends SparkTestBase {
             .with("train.method", "lora")
             .with("train.lora.dropout", 0.0);
     Run one = Run.start(lake, "train", cfg, null);
-    new TrainJob(new PrintStream(new ByteArrayOutputStream())).execute(one, cfg);
+    new TrainJob(new PrintStream(new ByteArrayOutputStream())).step(cfg).execute(one);
     one.succeed();
     Run dp = Run.start(lake, "train", cfg, null);
-    new DataParallelTrainJob(new PrintStream(new ByteArrayOutputStream())).execute(dp, cfg);
+    new DataParallelTrainJob(new PrintStream(new ByteArrayOutputStream())).step(cfg).execute(dp);
     dp.succeed();
-    Path a = Path.of((String) one.summary().details().get("train.output"));
-    Path b = Path.of((String) dp.summary().details().get("train.output"));
+    Path a = Path.of(one.summary().result(TrainResult.class).orElseThrow().output());
+    Path b = Path.of(dp.summary().result(TrainResult.class).orElseThrow().output());
     for (String f : List.of("adapter/adapter_model.safetensors", "hf/model.safetensors")) {
       assertTrue(Files.exists(b.resolve(f)), "data-parallel export lacks " + f);
       Map<String, HostTensor> x = Safetensors.read(a.resolve(f));

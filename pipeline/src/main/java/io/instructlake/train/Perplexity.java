@@ -1,4 +1,4 @@
-package io.instructlake.evaluate;
+package io.instructlake.train;
 
 import ai.djl.ndarray.NDScope;
 import io.instructlake.train.data.Collator;

@@ -1,4 +1,4 @@
-package io.instructlake.evaluate;
+package io.instructlake.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

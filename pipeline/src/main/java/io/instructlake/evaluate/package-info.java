@@ -1,2 +1,0 @@
-/** Evaluation of trained models: {@link io.instructlake.evaluate.Perplexity}. */
-package io.instructlake.evaluate;
