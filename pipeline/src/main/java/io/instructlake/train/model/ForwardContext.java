@@ -7,11 +7,22 @@ import ai.djl.util.PairList;
 /**
  * What every block of one forward pass shares, handed down through DJL's {@code forward(...,
  * params)}: the model (for compute-type weights and LoRA settings), the batch's RoPE tables and
- * attention mask, and the dropout source (null: no dropout).
+ * attention mask, the dropout source (null: no dropout) and, when generating, the key/value cache
+ * the attention blocks append to and attend over (null: attend over this pass's tokens only).
  */
 record ForwardContext(
-    LlamaModel model, NDArray cos, NDArray sin, NDArray mask, LlamaModel.DropoutSource drop) {
+    LlamaModel model,
+    NDArray cos,
+    NDArray sin,
+    NDArray mask,
+    LlamaModel.DropoutSource drop,
+    KvCache cache) {
   static final String KEY = "instructlake.llama.forward";
+
+  ForwardContext(
+      LlamaModel model, NDArray cos, NDArray sin, NDArray mask, LlamaModel.DropoutSource drop) {
+    this(model, cos, sin, mask, drop, null);
+  }
 
   /** The context a block was called with; fails clearly when called without one. */
   static ForwardContext from(PairList<String, Object> params) {

@@ -403,6 +403,51 @@ public final class LlamaModel implements AutoCloseable {
   }
 
   /**
+   * One forward pass of generation over a {@link KvCache}: the new tokens {@code ids} ({@code batch
+   * x t}, row-major) fill cache slots {@code [cache.length(), cache.length() + t)} and attend to
+   * every earlier slot of their row. Row {@code r} is left padded: its first {@code padLeft[r]}
+   * slots are padding, which no real token sees, and its real tokens have RoPE positions {@code
+   * slot - padLeft[r]} (as HF's {@code position_ids} from the attention mask). Prefill passes the
+   * whole padded prompt ({@code t} = its length), each decode step one token per row.
+   *
+   * <p>Run with autograd off ({@link #noGradOnThisThread()}); arrays are attached to the model
+   * manager, so call inside an {@code NDScope}.
+   *
+   * @return logits {@code (batch, vocab)} of each row's last new slot, in the master type
+   */
+  public NDArray decode(KvCache cache, long[] ids, int t, int[] padLeft) {
+    int b = cache.batch();
+    if (t < 1 || ids.length != (long) b * t || padLeft.length != b) {
+      throw new IllegalArgumentException(
+          "decode needs batch x t = " + b + " x " + t + " ids and " + b + " padding counts");
+    }
+    int start = cache.length();
+    int len = start + t;
+    long[] pos = new long[b * t];
+    float[] mask = new float[b * t * len];
+    for (int r = 0; r < b; r++) {
+      int pad = padLeft[r];
+      for (int i = 0; i < t; i++) {
+        int s = start + i;
+        pos[r * t + i] = Math.max(0, s - pad);
+        for (int j = 0; j < len; j++) {
+          // A padding slot sees itself only, so no softmax row is empty and nothing real sees it.
+          boolean ok = s >= pad ? j <= s && j >= pad : j == s;
+          mask[(r * t + i) * len + j] = ok ? 0f : -1e9f;
+        }
+      }
+    }
+    NDArray[] rope = ropeTables(b, t, pos);
+    NDArray m = manager.create(mask, new Shape(b, 1, 1, t, len)).toType(computeType, false);
+    ForwardContext ctx = new ForwardContext(this, rope[0], rope[1], m, null, cache);
+    NDArray in = manager.create(ids, new Shape(b, t));
+    NDArray logits = block.forward(store, new NDList(in), false, ctx.asParams()).singletonOrThrow();
+    cache.advance(t);
+    NDArray last = logits.get(new NDIndex(":, -1, :"));
+    return last.getDataType() == dtype ? last : last.toType(dtype, false);
+  }
+
+  /**
    * Mean negative log-likelihood of the batch's targets over its loss slots (0 when it has none).
    */
   public NDArray loss(Batch b, DropoutSource drop) {
@@ -456,8 +501,12 @@ public final class LlamaModel implements AutoCloseable {
    * theta^(-2i/D)} for i in [0, D/2), repeated for both halves (HF layout).
    */
   NDArray[] ropeTables(Batch b) {
+    return ropeTables(b.batch(), b.seqLen(), b.positions());
+  }
+
+  private NDArray[] ropeTables(int batch, int seqLen, long[] positions) {
     int d = config.headDim();
-    int n = b.batch() * b.seqLen();
+    int n = batch * seqLen;
     double[] inv = new double[d / 2];
     for (int i = 0; i < d / 2; i++) {
       inv[i] = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / d);
@@ -465,7 +514,7 @@ public final class LlamaModel implements AutoCloseable {
     float[] cos = new float[n * d];
     float[] sin = new float[n * d];
     for (int s = 0; s < n; s++) {
-      long pos = b.positions()[s];
+      long pos = positions[s];
       for (int i = 0; i < d / 2; i++) {
         double a = pos * inv[i];
         float c = (float) Math.cos(a);
@@ -476,7 +525,7 @@ public final class LlamaModel implements AutoCloseable {
         sin[s * d + i + d / 2] = si;
       }
     }
-    Shape shape = new Shape(b.batch(), 1, 1, b.seqLen(), d);
+    Shape shape = new Shape(batch, 1, 1, seqLen, d);
     return new NDArray[] {
       manager.create(cos, shape).toType(computeType, false),
       manager.create(sin, shape).toType(computeType, false)
